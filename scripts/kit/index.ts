@@ -1,0 +1,6 @@
+// The test kit every chapter's suite shares.
+export { RawClient, WireTimeout, readTimeoutMs } from './raw-client.ts'
+export { parseResponse, header, MalformedResponse, type HttpResponse } from './http-response.ts'
+export { startServer, findFreePort, learnerCommand, referenceCommand, repoRoot, type RunningServer } from './server-under-test.ts'
+export { exchange, sendWith, expectResponse, expectClosed, expectBytes, explain, type Exchange, type SendMode } from './expect-wire.ts'
+export { showBytes } from './show.ts'

@@ -2,7 +2,7 @@
 
 import net from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { parseResponse, type HttpResponse, type ParseOptions } from './http-response.ts'
+import { MalformedResponse, parseResponse, type HttpResponse, type ParseOptions } from './http-response.ts'
 import { showBytes } from './show.ts'
 
 /** How long a read waits for the server before the test says what it got so far. */
@@ -16,11 +16,11 @@ export class WireTimeout extends Error {}
 export class RawClient {
   readonly socket: net.Socket
   /** Everything sent so far, for failure messages. */
-  sent = Buffer.alloc(0)
+  sent: Buffer = Buffer.alloc(0)
   /** Everything received and not yet consumed by a read. */
-  private pending = Buffer.alloc(0)
+  private pending: Buffer = Buffer.alloc(0)
   /** Everything received since the connection opened. */
-  received = Buffer.alloc(0)
+  received: Buffer = Buffer.alloc(0)
   private ended = false
   private failure: Error | undefined
   private wake: (() => void) | undefined
@@ -108,7 +108,12 @@ export class RawClient {
   async readResponse(options: ParseOptions = {}): Promise<HttpResponse> {
     let response: HttpResponse | null = null
     await this.readUntil((buf, closed) => {
-      response = parseResponse(buf, { ...options, closed })
+      try {
+        response = parseResponse(buf, { ...options, closed })
+      } catch (error) {
+        if (!(error instanceof MalformedResponse)) throw error
+        throw new MalformedResponse(`Expected an HTTP response, but ${error.message}.\n${this.transcript()}`)
+      }
       return response ? response.raw.length : null
     }, 'a complete HTTP response')
     return response!

@@ -1,4 +1,4 @@
-// Chapter 01: a TCP echo server. `npm run chapter 1` starts it.
+// Chapter 02: a line echo server over a buffered stream handler. `npm run chapter 2` starts it.
 
 import { EchoHandler } from './echo-handler.ts'
 import { readOptions } from './options.ts'
@@ -7,7 +7,7 @@ import { TCPServer } from './tcp-server.ts'
 try {
   const server = new TCPServer(readOptions(process.argv.slice(2)), EchoHandler)
   const { host, port } = await server.listen()
-  console.log(`echo server listening on ${host}:${port}`)
+  console.log(`line echo server listening on ${host}:${port}`)
   const stop = () => {
     server.shutdown()
     process.exit(0)

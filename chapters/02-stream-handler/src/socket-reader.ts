@@ -14,7 +14,7 @@ export class LineTooLong extends Error {
 }
 
 export class SocketReader {
-  private buffer = Buffer.alloc(0)
+  private buffer: Buffer = Buffer.alloc(0)
   private scanned = 0 // bytes of `buffer` already searched for "\n"
   private ended = false
   private wake: (() => void) | undefined

@@ -1,0 +1,83 @@
+// Chapter 03, black-box: requests are parsed from the byte stream, however it is cut;
+// a malformed request gets 400 and the server goes on serving.
+
+import { afterAll, beforeAll, describe, it } from 'vitest'
+import { exchange, expectResponse, startServer, type RunningServer, type SendMode } from '../../../scripts/kit/index.ts'
+
+let server: RunningServer
+beforeAll(async () => {
+  server = await startServer({ reference: 'chapters/03-http-parse' })
+})
+afterAll(() => server?.stop())
+
+const GET = 'GET / HTTP/1.1\r\nHost: localhost\r\nUser-Agent: workbook\r\n\r\n'
+
+async function expectHello(send: SendMode = 'whole', request = GET, why = 'A well-formed GET gets 200 and the hello page.'): Promise<void> {
+  const ex = await exchange(server.port, request, { send })
+  expectResponse(ex, { status: 200, body: /Hello/, why })
+  ex.client.destroy()
+}
+
+describe('GET', () => {
+  it('answers GET / with 200 and a page', () => expectHello())
+  it('accepts HTTP/1.0 without a Host header', () => expectHello('whole', 'GET / HTTP/1.0\r\n\r\n', 'Host is required only from HTTP/1.1 on (RFC 9112 §3.2).'))
+  it('accepts lines that end in a bare LF', () => expectHello('whole', 'GET / HTTP/1.1\nHost: localhost\n\n', 'RFC 9112 §2.2: a recipient MAY take a bare LF as a line ending.'))
+  it('ignores an empty line before the request line', () => expectHello('whole', `\r\n${GET}`, 'RFC 9112 §2.2: a server SHOULD ignore at least one empty line before the request line.'))
+})
+
+describe('a request cut into pieces', () => {
+  for (const cut of [3, 4, 15, 16, GET.length - 2]) {
+    it(`a request cut after byte ${cut} is answered once it is complete`, () =>
+      expectHello([cut], GET, `The request arrived in two writes, cut after byte ${cut}; the server must wait for the rest.`))
+  }
+  it('a request sent one byte at a time is answered', () => expectHello('bytewise', GET, 'Each byte arrived on its own; the parser must put them together.'))
+})
+
+describe('the body, by Content-Length', () => {
+  const head = 'POST /echo HTTP/1.1\r\nHost: localhost\r\nContent-Length: 11\r\n\r\n'
+
+  it('reads a body that arrives in a later write than the headers', async () => {
+    const ex = await exchange(server.port, `${head}hello world`, { send: [head.length] })
+    expectResponse(ex, { status: 200, body: 'hello world', why: 'The server must read exactly Content-Length bytes after the empty line, even when they come later.' })
+  })
+
+  it('reads a body sent one byte at a time', async () => {
+    const ex = await exchange(server.port, `${head}hello world`, { send: 'bytewise' })
+    expectResponse(ex, { status: 200, body: 'hello world' })
+  })
+
+  it('counts Content-Length in bytes, not characters', async () => {
+    const body = Buffer.from('你好', 'utf8') // 2 characters, 6 bytes
+    const request = Buffer.concat([Buffer.from('POST /echo HTTP/1.1\r\nHost: localhost\r\nContent-Length: 6\r\n\r\n'), body])
+    const ex = await exchange(server.port, request, { send: [request.length - 4] })
+    expectResponse(ex, { status: 200, body: '你好', why: 'Content-Length: 6 means six bytes, which here are two characters.' })
+  })
+
+  it('finds header names whatever their case, and trims their values', async () => {
+    const ex = await exchange(server.port, 'POST /echo HTTP/1.1\r\nHOST: localhost\r\ncontent-LENGTH:   3  \r\n\r\nabc')
+    expectResponse(ex, { status: 200, body: 'abc', why: 'RFC 9110 §5.1: field names are case-insensitive; RFC 9112 §5: whitespace around the value is not part of it.' })
+  })
+})
+
+describe('malformed requests get 400 and the server stays up', () => {
+  const cases: [name: string, request: string, why: string][] = [
+    ['a request line with two parts', 'GET /\r\nHost: x\r\n\r\n', 'RFC 9112 §3: method SP target SP version.'],
+    ['a request line with four parts', 'GET / HTTP/1.1 extra\r\nHost: x\r\n\r\n', 'RFC 9112 §3: exactly three parts.'],
+    ['two spaces in the request line', 'GET  / HTTP/1.1\r\nHost: x\r\n\r\n', 'RFC 9112 §3: a single space between the parts.'],
+    ['a version that is not HTTP/x.y', 'GET / HTTX/1.1\r\nHost: x\r\n\r\n', 'RFC 9112 §2.3: HTTP-version = "HTTP/" DIGIT "." DIGIT.'],
+    ['a header without a colon', 'GET / HTTP/1.1\r\nHost: x\r\nNoColonHere\r\n\r\n', 'RFC 9112 §5: field-name ":" field-value.'],
+    ['a space before the colon', 'GET / HTTP/1.1\r\nHost : x\r\n\r\n', 'RFC 9112 §5.1: a server MUST reject whitespace between the field name and the colon with 400.'],
+    ['Content-Length with letters', 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n', 'RFC 9110 §8.6: Content-Length = 1*DIGIT.'],
+    ['a negative Content-Length', 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\nhello', 'RFC 9110 §8.6: Content-Length = 1*DIGIT; no sign.'],
+    ['two different Content-Length values', 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 5\r\n\r\nhello', 'RFC 9112 §6.3: differing lengths are an unrecoverable framing error.'],
+    ['HTTP/1.1 without Host', 'GET / HTTP/1.1\r\nUser-Agent: x\r\n\r\n', 'RFC 9112 §3.2: a server MUST answer 400 to an HTTP/1.1 request without Host.'],
+  ]
+  for (const [name, request, why] of cases) {
+    it(`${name} gets 400`, async () => {
+      const ex = await exchange(server.port, request)
+      expectResponse(ex, { status: 400, why })
+      ex.client.destroy()
+      await expectHello('whole', GET, 'After a bad request the server must still answer the next client.')
+    })
+  }
+})

@@ -1,0 +1,51 @@
+// The lesson proof: each chapter's black-box suite must fail against the chapter before it.
+// A suite that passes there does not test what its chapter teaches.
+
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { learnerCommand, referenceCommand, repoRoot } from './kit/index.ts'
+
+const chapters = readdirSync(path.join(repoRoot, 'chapters')).filter((name) => /^\d\d-/.test(name)).sort()
+const vitest = path.join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs')
+const nullServer = `${process.execPath} --import tsx ${path.join(repoRoot, 'scripts', 'kit', 'null-server.ts')} --port {port}`
+
+interface SuiteResult {
+  passed: number
+  failed: number
+  failedNames: string[]
+}
+
+/** Run one chapter's suite against another server command, and count what passed. */
+function runSuite(chapter: string, serverCommand: string): SuiteResult {
+  const dir = mkdtempSync(path.join(tmpdir(), 'lesson-proof-'))
+  const report = path.join(dir, 'report.json')
+  try {
+    spawnSync(process.execPath, [vitest, 'run', `chapters/${chapter}/`, '--reporter=json', `--outputFile=${report}`], {
+      cwd: repoRoot,
+      env: { ...process.env, WORKBOOK_SERVER: serverCommand, WORKBOOK_TIMEOUT_MS: '1000', FORCE_COLOR: '0' },
+      encoding: 'utf8',
+      timeout: 170_000,
+    })
+    const results = JSON.parse(readFileSync(report, 'utf8')) as { testResults: { assertionResults: { status: string; fullName: string }[] }[] }
+    const tests = results.testResults.flatMap((file) => file.assertionResults)
+    const failed = tests.filter((test) => test.status === 'failed')
+    return { passed: tests.filter((test) => test.status === 'passed').length, failed: failed.length, failedNames: failed.map((test) => test.fullName) }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+describe.skipIf(learnerCommand)('each chapter tests its own lesson', () => {
+  chapters.forEach((chapter, i) => {
+    const previous = i === 0 ? undefined : chapters[i - 1]!
+    const against = previous ? `chapter ${previous}'s server` : 'a server that accepts and closes at once'
+    it(`chapters/${chapter}: its suite fails against ${against}`, { timeout: 180_000 }, () => {
+      const result = runSuite(chapter, previous ? referenceCommand(`chapters/${previous}`) : nullServer)
+      console.log(`lesson proof: chapters/${chapter} against ${against}: ${result.failed} failed, ${result.passed} passed`)
+      expect(result.failed, `Every test of chapters/${chapter} passed against ${against}: the suite does not test the chapter's lesson.`).toBeGreaterThan(0)
+    })
+  })
+})

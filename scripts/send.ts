@@ -1,0 +1,33 @@
+// A tiny TCP client for the "try it" steps, since nc is often missing: sends each argument as a
+// line to 127.0.0.1:8888 (or --port N), prints every byte that comes back, and closes.
+//   npm run send -- "hello"            npm run send -- --port 9001 "one" "two"
+
+import net from 'node:net'
+
+const args = process.argv.slice(2)
+let port = Number(process.env.PORT || 8888)
+const portFlag = args.indexOf('--port')
+if (portFlag !== -1) port = Number(args.splice(portFlag, 2)[1])
+const lines = args.length > 0 ? args : ['Hello TCPServer']
+const QUIET_MS = 1_000 // close after this long without a reply
+
+const socket = net.connect(port, '127.0.0.1', () => {
+  for (const line of lines) {
+    process.stdout.write(`> ${line}\n`)
+    socket.write(`${line}\r\n`)
+  }
+})
+let timer = setTimeout(() => socket.end(), QUIET_MS)
+socket.on('data', (chunk) => {
+  process.stdout.write(chunk.toString('utf8').replace(/^/gm, '< '))
+  clearTimeout(timer)
+  timer = setTimeout(() => socket.end(), QUIET_MS)
+})
+socket.on('end', () => {
+  console.log('(the server closed the connection)')
+  clearTimeout(timer)
+})
+socket.on('error', (error: NodeJS.ErrnoException) => {
+  console.error(error.code === 'ECONNREFUSED' ? `Nothing listens on 127.0.0.1:${port}. Start a server first: npm run chapter 1` : error.message)
+  process.exitCode = 1
+})

@@ -18,15 +18,26 @@ const socket = net.connect(port, '127.0.0.1', () => {
   }
 })
 let timer = setTimeout(() => socket.end(), QUIET_MS)
-socket.on('data', (chunk) => {
-  process.stdout.write(chunk.toString('utf8').replace(/^/gm, '< '))
+let received = Buffer.alloc(0)
+socket.on('data', (chunk: Buffer) => {
+  received = Buffer.concat([received, chunk])
+  for (let end = received.indexOf(0x0a); end !== -1; end = received.indexOf(0x0a)) {
+    printLine(received.subarray(0, end + 1))
+    received = received.subarray(end + 1)
+  }
   clearTimeout(timer)
   timer = setTimeout(() => socket.end(), QUIET_MS)
 })
 socket.on('end', () => {
+  if (received.length > 0) printLine(received)
   console.log('(the server closed the connection)')
   clearTimeout(timer)
 })
+
+/** One received line, its ending shown: a student should see \r\n on the wire. */
+function printLine(line: Buffer): void {
+  console.log(`< ${line.toString('utf8').replace(/\r/g, '\\r').replace(/\n/g, '\\n')}`)
+}
 socket.on('error', (error: NodeJS.ErrnoException) => {
   console.error(error.code === 'ECONNREFUSED' ? `Nothing listens on 127.0.0.1:${port}. Start a server first: npm run chapter 1` : error.message)
   process.exitCode = 1

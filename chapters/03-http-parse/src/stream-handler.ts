@@ -10,7 +10,7 @@ export const MAX_LINE_BYTES = 65_536 // 64 KiB, the blog's readline limit
 
 export class StreamRequestHandler extends BaseRequestHandler {
   readonly rfile: SocketReader
-  private wbuf: Buffer[] = []
+  protected wbuf: Buffer[] = []
 
   constructor(server: TCPServer, request: net.Socket, clientAddress: string) {
     super(server, request, clientAddress)

@@ -47,8 +47,11 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
       if (!handler) throw new HttpError(501, `the method ${JSON.stringify(this.method)} is not implemented here`)
       await handler.call(this)
     } catch (error) {
-      if (!(error instanceof HttpError)) throw error
-      this.writeError(error.status, error.message)
+      if (this.headersEnded) throw error // part of the response is out: all that is left is to close
+      if (!(error instanceof HttpError)) console.error(`${this.requestLine}: ${String(error)}`)
+      const { status, message } = error instanceof HttpError ? error : new HttpError(500, 'the server failed while answering')
+      this.wbuf = [] // drop a half-written response
+      this.writeError(status, message)
     }
     await this.flush()
   }

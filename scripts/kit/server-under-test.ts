@@ -21,6 +21,8 @@ export interface StartOptions {
   reference: string
   /** The document root, from chapter 05 on: filled in as {root} and ROOT. */
   root?: string
+  /** The users file, from chapter 06 on: filled in as {users} and USERS. */
+  users?: string
   /** Extra flags for the reference server (a learner's command gets only the environment). */
   args?: string[]
   /** Extra environment for either. */
@@ -47,13 +49,18 @@ export function referenceCommand(reference: string, args: string[] = []): string
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const port = await findFreePort()
   const host = '127.0.0.1'
-  const template = learnerCommand ?? referenceCommand(options.reference, [...(options.root ? ['--root', '{root}'] : []), ...(options.args ?? [])])
-  const command = template.replaceAll('{port}', String(port)).replaceAll('{root}', quote(options.root ?? ''))
+  const template =
+    learnerCommand ??
+    referenceCommand(options.reference, [...(options.root ? ['--root', '{root}'] : []), ...(options.users ? ['--users', '{users}'] : []), ...(options.args ?? [])])
+  const command = template
+    .replaceAll('{port}', String(port))
+    .replaceAll('{root}', quote(options.root ?? ''))
+    .replaceAll('{users}', quote(options.users ?? ''))
   const child = spawn('sh', ['-c', `exec ${command}`], {
     cwd: repoRoot,
     detached: true, // its own process group, so stop() reaches every child it starts
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...options.env, PORT: String(port), ROOT: options.root ?? '', FORCE_COLOR: '0' },
+    env: { ...process.env, ...options.env, PORT: String(port), ROOT: options.root ?? '', USERS: options.users ?? '', FORCE_COLOR: '0' },
   })
   let output = ''
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()))

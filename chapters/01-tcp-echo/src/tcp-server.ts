@@ -3,6 +3,8 @@
 import net from 'node:net'
 import type { HandlerClass } from './base-handler.ts'
 
+const LINGER_MS = 2_000 // how long a closing connection may go on sending, as nginx's lingering_timeout
+
 export interface ServerAddress {
   host: string
   port: number
@@ -72,8 +74,11 @@ export class TCPServer {
   closeRequest(socket: net.Socket): void {
     socket.end()
     // Drop whatever else the client sends: closing with unread bytes would reset the connection,
-    // and a reset can destroy our reply before the client has read it.
+    // and a reset can destroy our reply before the client has read it. But not for ever: a
+    // client that keeps sending (a huge upload we refused) is cut off after LINGER_MS.
     socket.resume()
+    const linger = setTimeout(() => socket.destroy(), LINGER_MS)
+    socket.once('close', () => clearTimeout(linger))
   }
 
   shutdown(): void {

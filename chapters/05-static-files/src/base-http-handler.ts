@@ -48,12 +48,18 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
       await handler.call(this)
     } catch (error) {
       if (this.headersEnded) throw error // part of the response is out: all that is left is to close
-      if (!(error instanceof HttpError)) console.error(`${this.requestLine}: ${String(error)}`)
-      const { status, message } = error instanceof HttpError ? error : new HttpError(500, 'the server failed while answering')
+      const { status, message } = this.toHttpError(error)
       this.wbuf = [] // drop a half-written response
       this.writeError(status, message)
     }
     await this.flush()
+  }
+
+  /** What went wrong, as the error response to send. */
+  toHttpError(error: unknown): HttpError {
+    if (error instanceof HttpError) return error
+    console.error(`${this.requestLine}: ${String(error)}`)
+    return new HttpError(500, 'the server failed while answering')
   }
 
   /** HEAD is GET without the body (RFC 9110 §9.3.2): same status, same headers. */

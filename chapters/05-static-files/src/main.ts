@@ -25,6 +25,6 @@ function describeStartError(error: unknown): string {
   const { code, message } = error as NodeJS.ErrnoException
   if (code === 'EADDRINUSE') return 'cannot listen: the port is already in use (stop the other server or pass --port N)'
   if (code === 'EACCES') return 'cannot listen: permission denied for that port (use one above 1023)'
-  if (code === 'ENOENT') return `cannot start: the document root does not exist (${message})`
+  if (code === 'ENOENT') return `cannot start: ${(error as NodeJS.ErrnoException).path} does not exist`
   return `cannot start: ${message}`
 }

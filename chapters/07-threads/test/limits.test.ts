@@ -1,0 +1,57 @@
+// Chapter 07, black-box: a bound on open connections (503 over it) and a timeout for a client
+// that stops sending (408). The limits are set small for the test through the environment:
+// MAX_CONNECTIONS=4 and REQUEST_TIMEOUT_MS=500 (your server should read them too).
+
+import path from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { afterAll, beforeAll, describe, it } from 'vitest'
+import { RawClient, exchange, expectClosed, expectResponse, repoRoot, startServer, type RunningServer } from '../../../scripts/kit/index.ts'
+
+const ROOT = path.join(repoRoot, 'chapters', '07-threads', 'resources')
+const USERS = path.join(repoRoot, 'chapters', '07-threads', 'users.json')
+const GET = 'GET / HTTP/1.1\r\nHost: localhost\r\n\r\n'
+
+let server: RunningServer
+beforeAll(async () => {
+  server = await startServer({ reference: 'chapters/07-threads', root: ROOT, users: USERS, env: { MAX_CONNECTIONS: '4', REQUEST_TIMEOUT_MS: '500', THREADS: '1' } })
+})
+afterAll(() => server?.stop())
+
+describe('the connection bound', () => {
+  it('over MAX_CONNECTIONS, a client gets 503 with Retry-After, and the connection closes', async () => {
+    const holders = await Promise.all(Array.from({ length: 4 }, () => RawClient.connect(server.port)))
+    await Promise.all(holders.map((client) => client.send('GET / HTTP/1.1\r\n'))) // in flight, unfinished
+    const refused = await exchange(server.port, GET)
+    expectResponse(refused, {
+      status: 503,
+      headers: { 'retry-after': /^\d+$/ },
+      why: 'Four connections are in flight and the bound is four: the fifth is refused with 503 and told when to retry (RFC 9110 §10.2.3).',
+    })
+    await expectClosed(refused.client)
+    holders.forEach((client) => client.destroy())
+  })
+
+  it('once connections close, new clients are served again', async () => {
+    let status = 0
+    for (let attempt = 0; attempt < 20 && status !== 200; attempt++) {
+      const ex = await exchange(server.port, GET)
+      status = ex.response.status
+      if (status !== 200) await sleep(100) // the server notices the closes on its own schedule
+      if (attempt === 19) expectResponse(ex, { status: 200, why: 'The four holders are gone; the bound must free up.' })
+    }
+  })
+})
+
+describe('the request timeout', () => {
+  it('a client that stops sending mid-request gets 408 and the connection closes', async () => {
+    const client = await RawClient.connect(server.port)
+    await client.send('GET / HTTP/1.1\r\nHost: loc')
+    const response = await client.readResponse()
+    if (response.status !== 408) expectResponse({ client, response }, { status: 408, why: 'RFC 9110 §15.5.9: 408 when the client did not finish its request in time.' })
+    await expectClosed(client, 'After a 408 the server closes the connection.')
+  })
+
+  it('the server still serves after the timeout', async () => {
+    expectResponse(await exchange(server.port, GET), { status: 200 })
+  })
+})

@@ -4,4 +4,5 @@ export { parseResponse, header, MalformedResponse, type HttpResponse } from './h
 export { startServer, findFreePort, learnerCommand, referenceCommand, repoRoot, type RunningServer } from './server-under-test.ts'
 export { exchange, sendWith, expectResponse, expectClosed, expectBytes, explain, type Exchange, type SendMode } from './expect-wire.ts'
 export { showBytes } from './show.ts'
+export { browserUnavailableReason, launchBrowser, type LaunchedBrowser } from './browser.ts'
 export { createSite, SECRET, type FixtureSite } from './fixture-site.ts'

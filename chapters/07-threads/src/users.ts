@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs'
 import { DUMMY_HASH, isPasswordHash } from './passwords.ts'
 
-/** Checks a password against a stored hash: on a worker thread, so it returns a promise. */
+/** Checks a password against a stored hash: on a worker thread, so the answer is a promise. */
 export type PasswordVerifier = (password: string, stored: string) => Promise<boolean>
 
 export interface User {

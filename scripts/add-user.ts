@@ -1,0 +1,38 @@
+// Adds a user to a users file, or gives an existing one a new password, with a fresh scrypt hash:
+//   npx tsx scripts/add-user.ts --users chapters/06-login-post/users.json dongdong let-me-in Dong Dong
+// A password of "-" is read from the first line of stdin, so it stays out of the shell history.
+
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { hashPassword } from '../chapters/06-login-post/src/passwords.ts'
+import { parseUsers, type User } from '../chapters/06-login-post/src/users.ts'
+
+const USAGE = 'usage: npx tsx scripts/add-user.ts --users FILE USERNAME PASSWORD|- [DISPLAY NAME]'
+
+try {
+  const args = process.argv.slice(2)
+  const flag = args.indexOf('--users')
+  const file = flag === -1 ? process.env.USERS : args.splice(flag, 2)[1]
+  const [username, passwordArg, ...nameWords] = args
+  if (!file || !username || !passwordArg) throw new Error(USAGE)
+  const password = passwordArg === '-' ? readStdinLine() : passwordArg
+  if (password === '') throw new Error('the password is empty')
+
+  const users: User[] = existsSync(file) ? parseUsers(readFileSync(file, 'utf8'), file) : []
+  const existing = users.find((user) => user.username === username)
+  const displayName = nameWords.join(' ') || existing?.displayName || username
+  const user: User = { username, displayName, passwordHash: hashPassword(password) }
+  if (existing) users[users.indexOf(existing)] = user
+  else users.push(user)
+
+  // Write a new file and rename it over the old one: a crash halfway leaves the old file whole.
+  writeFileSync(`${file}.tmp`, `${JSON.stringify(users, null, 2)}\n`)
+  renameSync(`${file}.tmp`, file)
+  console.log(`${existing ? 'updated' : 'added'} ${username} (${displayName}) in ${file}`)
+} catch (error) {
+  console.error((error as Error).message)
+  process.exit(1)
+}
+
+function readStdinLine(): string {
+  return readFileSync(0, 'utf8').split(/\r?\n/)[0] ?? ''
+}

@@ -1,0 +1,257 @@
+// The blog's BaseHTTPRequestHandler: read one request (line, headers, body), call the method's
+// handler (GET -> doGET), write the response. Errors become a response in one place: handle().
+
+import { HttpError } from './http-error.ts'
+import { formatAccessLog } from './access-log.ts'
+import { httpDateNow } from './http-date.ts'
+import {
+  RequestHeaders,
+  bodyLength,
+  checkHost,
+  parseHeaderLine,
+  parseRequestLine,
+  stripLineEnding,
+  wantsKeepAlive,
+} from './request-parser.ts'
+import { errorPage, reasonFor } from './responses.ts'
+import { LineTooLong, ReadTimeout } from './socket-reader.ts'
+import { StreamRequestHandler } from './stream-handler.ts'
+
+export const SERVER_NAME = 'workbook/1.0' // RFC 9110 §10.2.4: product "/" version
+export const RETRY_AFTER_SECONDS = 1 // what a 503 asks the client to wait before it tries again
+
+// The methods RFC 9110 §9 defines. One of these without a doXXX is 405; any other method is 501.
+const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'])
+const EMPTY = Buffer.alloc(0)
+
+type MethodHandler = () => Promise<void> | void
+
+export class BaseHTTPRequestHandler extends StreamRequestHandler {
+  requestLine = ''
+  method = ''
+  path = ''
+  version = ''
+  headers = new RequestHeaders()
+  body: Buffer = EMPTY
+  /** Set for HEAD: the response is written as for GET, and its body is dropped. */
+  headOnly = false
+  /** Keep the connection open for another request after this response (RFC 9112 §9.3). */
+  keepAlive = false
+  /** The response's status and body bytes, for the access log. */
+  status = 0
+  bytesSent = 0
+  private headersEnded = false
+  /** The whole request has been read: the stream is positioned at the next one. */
+  private requestComplete = false
+  /** Between requests, waiting for the first byte of the next. */
+  private idle = false
+
+  /** One request after another on the same connection, until one of them ends it. */
+  override async handle(): Promise<void> {
+    for (let first = true; ; first = false) {
+      this.resetRequest()
+      try {
+        if (!(await this.parseRequest(first))) return // closed, or idle too long: no request to answer
+        await this.dispatch()
+      } catch (error) {
+        if (this.headersEnded) throw error // part of the response is out: all that is left is to close
+        const { status, message } = this.toHttpError(error)
+        // After an error inside the request, we no longer know where the next one starts.
+        if (!this.requestComplete) this.keepAlive = false
+        this.wbuf = [] // drop a half-written response
+        this.writeError(status, message)
+      }
+      await this.flush()
+      this.logRequest()
+      if (!this.keepAlive || this.request.destroyed) return
+    }
+  }
+
+  /** At shutdown: a connection waiting for its next request is closed now. */
+  override closeIfIdle(): void {
+    if (this.idle && this.rfile.buffered === 0) this.request.destroy()
+  }
+
+  /** Call the doXXX method for the request's method. */
+  async dispatch(): Promise<void> {
+    const handler = this.handlerFor(this.method)
+    if (!handler && KNOWN_METHODS.has(this.method)) {
+      throw new HttpError(405, `${this.method} is not allowed here`)
+    }
+    if (!handler) throw new HttpError(501, `the method ${JSON.stringify(this.method)} is not implemented here`)
+    await handler.call(this)
+  }
+
+  private resetRequest(): void {
+    this.requestLine = ''
+    this.method = ''
+    this.path = ''
+    this.version = ''
+    this.body = EMPTY
+    this.headOnly = false
+    this.keepAlive = false
+    this.status = 0
+    this.bytesSent = 0
+    this.headersEnded = false
+    this.requestComplete = false
+  }
+
+  /** One line in the common log format, if the server keeps an access log. */
+  private logRequest(): void {
+    if (!this.server.accessLog || !this.requestLine) return
+    this.server.accessLog(formatAccessLog(this.clientAddress, new Date(), this.requestLine, this.status, this.bytesSent))
+  }
+
+  /** What went wrong, as the error response to send. */
+  toHttpError(error: unknown): HttpError {
+    if (error instanceof HttpError) return error
+    if (error instanceof ReadTimeout) return new HttpError(408, 'the request did not arrive in time')
+    console.error(`${this.requestLine}: ${String(error)}`)
+    return new HttpError(500, 'the server failed while answering')
+  }
+
+  /** HEAD is GET without the body (RFC 9110 §9.3.2): same status, same headers. */
+  doHEAD(): Promise<void> | void {
+    const get = this.handlerFor('GET')
+    if (!get) throw new HttpError(405, 'HEAD is not allowed here')
+    this.headOnly = true
+    return get.call(this)
+  }
+
+  /** The methods this handler answers, for the Allow header of a 405. */
+  allowedMethods(): string[] {
+    return [...KNOWN_METHODS].filter((method) => this.handlerFor(method) && (method !== 'HEAD' || this.handlerFor('GET')))
+  }
+
+  /** The doXXX method for an HTTP method, if this handler has one. */
+  handlerFor(method: string): MethodHandler | undefined {
+    const handler: unknown = Reflect.get(this, `do${method}`)
+    return typeof handler === 'function' ? (handler as MethodHandler) : undefined
+  }
+
+  /**
+   * Read the request line, the headers and the body. False if the connection ended, or sat idle
+   * past its timeout, before a request began.
+   */
+  async parseRequest(first: boolean): Promise<boolean> {
+    const limits = this.server.limits
+    this.rfile.deadline = Date.now() + (first ? limits.headersTimeoutMs : limits.keepAliveTimeoutMs)
+    this.idle = true
+    try {
+      if (!(await this.rfile.waitForData())) return false
+    } catch (error) {
+      if (error instanceof ReadTimeout) return false // nothing was asked: close without a word
+      throw error
+    } finally {
+      this.idle = false
+    }
+    // From the first byte, the whole head must arrive within headersTimeoutMs (slowloris).
+    this.rfile.deadline = Date.now() + limits.headersTimeoutMs
+    let line = await this.readHeadLine(limits.maxRequestLineBytes, 414, 'the request line')
+    // RFC 9112 §2.2: ignore empty lines before the request line (some clients send a stray CRLF).
+    for (let skipped = 0; line === '' && skipped < 4; skipped++) line = await this.readHeadLine(limits.maxRequestLineBytes, 414, 'the request line')
+    if (line === undefined || line === '') return false
+    this.requestLine = line
+    const { method, target, version } = parseRequestLine(line)
+    this.method = method
+    this.path = target
+    this.version = version
+    if (version !== 'HTTP/1.1' && version !== 'HTTP/1.0') throw new HttpError(505, `${version} is not supported; use HTTP/1.1`)
+    this.headers = await this.parseHeaders()
+    checkHost(this.headers, this.version)
+    this.keepAlive = wantsKeepAlive(this.version, this.headers) && !this.server.isShutdown
+    const length = bodyLength(this.headers)
+    // Refuse before reading: a client that declares 1 GiB is answered at once, not after 1 GiB.
+    const limit = this.maxBodyBytes()
+    if (length > limit) throw new HttpError(413, `the body is ${length} bytes; the limit here is ${limit}`)
+    if (length > 0) await this.answerExpect()
+    this.rfile.deadline = Date.now() + limits.requestTimeoutMs
+    this.body = length > 0 ? await this.read(length) : EMPTY
+    if (this.body.length < length) throw new HttpError(400, `the body ended after ${this.body.length} of ${length} bytes`)
+    this.rfile.deadline = undefined
+    this.requestComplete = true
+    return true
+  }
+
+  /** RFC 9110 §10.1.1: a client that sent "Expect: 100-continue" waits for this before its body. */
+  private async answerExpect(): Promise<void> {
+    const expect = this.headers.get('expect')
+    if (expect === undefined) return
+    if (expect.toLowerCase() !== '100-continue') throw new HttpError(417, `the expectation ${JSON.stringify(expect)} is not supported`)
+    if (this.version === 'HTTP/1.1') {
+      super.write('HTTP/1.1 100 Continue\r\n\r\n')
+      await this.flush()
+    }
+  }
+
+  /** The largest body this request may have; a handler lowers it for paths that take less. */
+  maxBodyBytes(): number {
+    return this.server.limits.maxBodyBytes
+  }
+
+  /** Header lines up to the empty line that ends the head. */
+  async parseHeaders(): Promise<RequestHeaders> {
+    const { maxHeaderBytes, maxHeaderFields } = this.server.limits
+    const headers = new RequestHeaders()
+    let budget = maxHeaderBytes
+    for (let count = 0; ; count++) {
+      const line = await this.readHeadLine(budget, 431, 'the header block')
+      if (line === undefined) throw new HttpError(400, 'the connection ended inside the headers')
+      if (line === '') return headers
+      if (count === maxHeaderFields) throw new HttpError(431, `more than ${maxHeaderFields} header fields`)
+      budget -= line.length + 2
+      headers.add(...parseHeaderLine(line))
+    }
+  }
+
+  /** One line of the head as text; undefined at the end of the stream. */
+  private async readHeadLine(limit: number, status: number, what: string): Promise<string | undefined> {
+    try {
+      const line = await this.readline(Math.max(limit, 2))
+      if (line.length === 0) return undefined
+      if (line[line.length - 1] !== 0x0a) throw new HttpError(400, `the connection ended inside ${what}`)
+      return stripLineEnding(line)
+    } catch (error) {
+      if (error instanceof LineTooLong) throw new HttpError(status, `${what} is longer than ${error.limit} bytes`)
+      throw error
+    }
+  }
+
+  /** The status line, and the headers every response carries. */
+  writeResponse(code: number, message = reasonFor(code)): void {
+    this.status = code
+    this.write(`HTTP/1.1 ${code} ${message}\r\nServer: ${SERVER_NAME}\r\nDate: ${httpDateNow()}\r\n`)
+    // RFC 9112 §9.6: say when we will close. HTTP/1.0 keeps a connection only when both say so.
+    if (!this.keepAlive) this.write('Connection: close\r\n')
+    else if (this.version === 'HTTP/1.0') this.write('Connection: keep-alive\r\n')
+  }
+
+  writeHeader(name: string, value: string | number): void {
+    this.write(`${name}: ${value}\r\n`)
+  }
+
+  endHeaders(): void {
+    this.write('\r\n')
+    this.headersEnded = true
+  }
+
+  /** After the headers of a HEAD response, nothing more goes out; a body's bytes are counted. */
+  override write(data: string | Buffer): void {
+    if (!this.headersEnded) return super.write(data)
+    if (this.headOnly) return
+    const bytes = this.encode(data)
+    this.bytesSent += bytes.length
+    super.write(bytes)
+  }
+
+  writeError(code: number, message: string): void {
+    const body = errorPage(code, message)
+    this.writeResponse(code)
+    if (code === 405) this.writeHeader('Allow', this.allowedMethods().join(', '))
+    if (code === 503) this.writeHeader('Retry-After', RETRY_AFTER_SECONDS)
+    this.writeHeader('Content-Type', 'text/html; charset=utf-8')
+    this.writeHeader('Content-Length', Buffer.byteLength(body))
+    this.endHeaders()
+    this.write(body)
+  }
+}

@@ -1,0 +1,130 @@
+// The blog's TCPServer: bind, listen, then one loop that takes a connection and hands it on, so
+// that many connections are handled at once; with a bound on how many, and graceful shutdown.
+
+import net from 'node:net'
+import type { BaseRequestHandler, HandlerClass } from './base-handler.ts'
+import { DEFAULT_LIMITS, type Limits } from './limits.ts'
+
+const LINGER_MS = 2_000 // how long a closing connection may go on sending, as nginx's lingering_timeout
+
+export interface ServerAddress {
+  host: string
+  port: number
+}
+
+export class TCPServer {
+  readonly serverAddress: ServerAddress
+  readonly HandlerClass: HandlerClass
+  readonly limits: Limits
+  /** Where one line per request goes (the access log); undefined for none. */
+  accessLog: ((line: string) => void) | undefined
+  isShutdown = false
+  // Node accepts connections as they arrive; paused, they wait here until the loop takes them.
+  private readonly listener = net.createServer({ pauseOnConnect: true, noDelay: true })
+  private readonly accepted: net.Socket[] = []
+  private wakeAccept: (() => void) | undefined
+  /** The connections being handled now: each socket's handler and the promise of its end. */
+  private readonly active = new Map<net.Socket, { handler: BaseRequestHandler; done: Promise<void> }>()
+
+  constructor(serverAddress: ServerAddress, HandlerClass: HandlerClass, limits: Partial<Limits> = {}) {
+    this.serverAddress = serverAddress
+    this.HandlerClass = HandlerClass
+    this.limits = { ...DEFAULT_LIMITS, ...limits }
+    this.listener.on('connection', (socket) => {
+      this.accepted.push(socket)
+      this.wakeAccept?.()
+    })
+  }
+
+  /** bind() and listen(): after this the kernel queues connections for us. */
+  listen(): Promise<ServerAddress> {
+    return new Promise((resolve, reject) => {
+      this.listener.once('error', reject)
+      this.listener.listen({ port: this.serverAddress.port, host: this.serverAddress.host, backlog: 511 }, () => {
+        this.listener.off('error', reject)
+        const { port } = this.listener.address() as net.AddressInfo
+        resolve({ host: this.serverAddress.host, port })
+      })
+    })
+  }
+
+  /** The accept loop: take a connection, start its handler, and go straight back to accept. */
+  async serveForever(): Promise<void> {
+    while (!this.isShutdown) {
+      const socket = await this.getRequest()
+      if (!socket) break
+      if (this.active.size >= this.limits.maxConnections) {
+        this.refuseRequest(socket)
+        continue
+      }
+      this.processRequest(socket)
+    }
+  }
+
+  /** Like accept(): the next connection, or undefined once the server shuts down. */
+  async getRequest(): Promise<net.Socket | undefined> {
+    while (this.accepted.length === 0 && !this.isShutdown) {
+      await new Promise<void>((resolve) => (this.wakeAccept = resolve))
+    }
+    return this.accepted.shift()
+  }
+
+  /** Start a handler for the connection; it runs while the loop accepts the next one. */
+  processRequest(socket: net.Socket): void {
+    // A client that resets the connection must not crash the server: it just ends its handler.
+    socket.on('error', () => {})
+    // A client that stops reading our reply stalls the socket; cut it off after requestTimeoutMs.
+    socket.setTimeout(this.limits.requestTimeoutMs)
+    const handler = new this.HandlerClass(this, socket, socket.remoteAddress ?? '-')
+    const done = handler
+      .handle()
+      .catch((error: unknown) => {
+        if (!socket.destroyed) console.error('handler failed:', error)
+        socket.destroy()
+      })
+      .finally(() => {
+        this.active.delete(socket)
+        this.closeRequest(socket)
+      })
+    this.active.set(socket, { handler, done })
+  }
+
+  /** Over the bound: close at once. An HTTP server answers 503 first. */
+  refuseRequest(socket: net.Socket): void {
+    socket.destroy()
+  }
+
+  /** Send FIN after the last byte written (the blog's shutdown(SHUT_WR) then close). */
+  closeRequest(socket: net.Socket): void {
+    if (socket.destroyed) return
+    socket.end()
+    // Drop whatever else the client sends: closing with unread bytes would reset the connection,
+    // and a reset can destroy our reply before the client has read it. But not for ever: a
+    // client that keeps sending (a huge upload we refused) is cut off after LINGER_MS.
+    socket.resume()
+    const linger = setTimeout(() => socket.destroy(), LINGER_MS)
+    socket.once('close', () => clearTimeout(linger))
+  }
+
+  /** Connections being handled now. */
+  get connections(): number {
+    return this.active.size
+  }
+
+  /**
+   * Graceful: stop accepting, close connections that wait idle between requests, let requests in
+   * flight finish for up to `deadlineMs`, then cut off whatever is left.
+   */
+  async shutdown(deadlineMs = 0): Promise<void> {
+    this.isShutdown = true
+    this.listener.close()
+    for (const socket of this.accepted.splice(0)) socket.destroy()
+    this.wakeAccept?.()
+    for (const { handler } of this.active.values()) handler.closeIfIdle()
+    let timer: NodeJS.Timeout | undefined
+    const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, deadlineMs)))
+    await Promise.race([Promise.allSettled([...this.active.values()].map(({ done }) => done)), deadline])
+    clearTimeout(timer)
+    for (const socket of this.active.keys()) socket.destroy() // past the deadline: cut off
+  }
+}

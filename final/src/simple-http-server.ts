@@ -1,7 +1,7 @@
 // The blog's SimpleHTTPServer: a TCPServer that also knows its document root, its users, who is
 // logged in, and the pool of worker threads that checks passwords.
 
-import { realpathSync, statSync } from 'node:fs'
+import { existsSync, realpathSync, statSync } from 'node:fs'
 import path from 'node:path'
 import type net from 'node:net'
 import type { HandlerClass } from './base-handler.ts'
@@ -24,9 +24,9 @@ export class SimpleHTTPServer extends TCPServer {
 
   constructor(serverAddress: ServerAddress, HandlerClass: HandlerClass, root: string, users: UserStore, pool: WorkerPool, limits: Partial<Limits> = {}) {
     super(serverAddress, HandlerClass, limits)
-    const resolved = realpathSync(path.resolve(root))
-    if (!statSync(resolved).isDirectory()) throw new Error(`the document root ${root} is not a directory`)
-    this.root = resolved
+    const resolved = path.resolve(root)
+    if (!existsSync(resolved) || !statSync(resolved).isDirectory()) throw new Error(`the document root ${root} is not a folder`)
+    this.root = realpathSync(resolved)
     this.users = users
     this.pool = pool
   }

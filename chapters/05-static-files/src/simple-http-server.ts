@@ -1,6 +1,6 @@
 // The blog's SimpleHTTPServer: a TCPServer that also knows its document root.
 
-import { realpathSync, statSync } from 'node:fs'
+import { existsSync, realpathSync, statSync } from 'node:fs'
 import path from 'node:path'
 import type { HandlerClass } from './base-handler.ts'
 import { TCPServer, type ServerAddress } from './tcp-server.ts'
@@ -11,8 +11,8 @@ export class SimpleHTTPServer extends TCPServer {
 
   constructor(serverAddress: ServerAddress, HandlerClass: HandlerClass, root: string) {
     super(serverAddress, HandlerClass)
-    const resolved = realpathSync(path.resolve(root))
-    if (!statSync(resolved).isDirectory()) throw new Error(`the document root ${root} is not a directory`)
-    this.root = resolved
+    const resolved = path.resolve(root)
+    if (!existsSync(resolved) || !statSync(resolved).isDirectory()) throw new Error(`the document root ${root} is not a folder`)
+    this.root = realpathSync(resolved)
   }
 }

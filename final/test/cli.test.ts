@@ -1,0 +1,75 @@
+// final/, the command line: --help, one-line errors for bad flags, --root serves any folder, one
+// access-log line per request in the common log format, and --quiet.
+
+import { spawnSync } from 'node:child_process'
+import path from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { createSite, exchange, expectResponse, learnerCommand, repoRoot, startServer, type FixtureSite, type RunningServer } from '../../scripts/kit/index.ts'
+
+const main = path.join(repoRoot, 'final', 'src', 'main.ts')
+const run = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', main, ...args], { cwd: repoRoot, encoding: 'utf8', timeout: 30_000 })
+
+let site: FixtureSite | undefined
+let server: RunningServer | undefined
+afterEach(async () => {
+  await server?.stop()
+  site?.cleanup()
+  server = undefined
+  site = undefined
+})
+
+describe.skipIf(learnerCommand)('flags', () => {
+  it('--help lists every option and exits 0', () => {
+    const { status, stdout } = run('--help')
+    expect(status).toBe(0)
+    for (const flag of ['--port', '--host', '--root', '--users', '--threads', '--max-connections', '--max-body', '--headers-timeout', '--keep-alive-timeout', '--quiet']) expect(stdout).toContain(flag)
+  })
+
+  it('an unknown flag: a one-line error, then the usage, exit code 2, no stack trace', () => {
+    const { status, stderr } = run('--prot', '9000')
+    expect(status).toBe(2)
+    expect(stderr.split('\n')[0]).toBe('error: unknown option "--prot"')
+    expect(stderr).toContain('Usage: npm start')
+    expect(stderr).not.toMatch(/\bat .*\.ts:\d+/)
+  })
+
+  it('a bad value: says which flag and what it needs', () => {
+    const { status, stderr } = run('--threads', 'many')
+    expect(status).toBe(2)
+    expect(stderr.split('\n')[0]).toMatch(/--threads needs a whole number/)
+  })
+
+  it('a root that does not exist: one line, exit 1', () => {
+    const { status, stderr } = run('--root', '/no/such/folder', '--port', '0')
+    expect(status).toBe(1)
+    expect(stderr.trim()).toBe('cannot start: the document root /no/such/folder is not a folder')
+  })
+})
+
+describe.skipIf(learnerCommand)('serving and logging', () => {
+  it('--root serves any folder', async () => {
+    site = createSite()
+    server = await startServer({ reference: 'final', root: site.root })
+    expectResponse(await exchange(server.port, 'GET /notes.txt HTTP/1.1\r\nHost: x\r\n\r\n'), { status: 200, body: site.files.get('/notes.txt')! })
+  })
+
+  it('one access-log line per request, in the common log format', async () => {
+    site = createSite()
+    server = await startServer({ reference: 'final', root: site.root })
+    await exchange(server.port, 'GET /notes.txt HTTP/1.1\r\nHost: x\r\n\r\n')
+    await exchange(server.port, 'GET /missing HTTP/1.1\r\nHost: x\r\n\r\n')
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    const lines = server.output().split('\n').filter((line) => line.includes('"GET '))
+    expect(lines).toHaveLength(2)
+    expect(lines[0]).toMatch(/^127\.0\.0\.1 - - \[\d{2}\/\w{3}\/\d{4}:\d{2}:\d{2}:\d{2} \+0000\] "GET \/notes\.txt HTTP\/1\.1" 200 \d+$/)
+    expect(lines[1]).toMatch(/"GET \/missing HTTP\/1\.1" 404 \d+$/)
+  })
+
+  it('--quiet: no access log', async () => {
+    site = createSite()
+    server = await startServer({ reference: 'final', root: site.root, args: ['--quiet'] })
+    await exchange(server.port, 'GET /notes.txt HTTP/1.1\r\nHost: x\r\n\r\n')
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(server.output()).not.toContain('"GET /notes.txt')
+  })
+})

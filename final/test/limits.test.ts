@@ -1,0 +1,93 @@
+// final/, black-box: every limit has a name, a unit, a flag, and the right status when exceeded.
+// They are set small here through the environment, so the suite stays fast.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { RawClient, createSite, exchange, expectClosed, expectResponse, startServer, type FixtureSite, type RunningServer } from '../../scripts/kit/index.ts'
+
+let site: FixtureSite
+let server: RunningServer
+beforeAll(async () => {
+  site = createSite()
+  server = await startServer({
+    reference: 'final',
+    root: site.root,
+    args: ['--quiet'],
+    env: {
+      MAX_REQUEST_LINE_BYTES: '256',
+      MAX_HEADER_BYTES: '1024',
+      MAX_BODY_BYTES: '2048',
+      HEADERS_TIMEOUT_MS: '600',
+      REQUEST_TIMEOUT_MS: '600',
+      MAX_CONNECTIONS: '6',
+    },
+  })
+})
+afterAll(async () => {
+  await server?.stop()
+  site?.cleanup()
+})
+
+describe('size limits', () => {
+  it('a request line over --max-request-line (256 bytes here): 414 URI Too Long', async () => {
+    expectResponse(await exchange(server.port, `GET /${'a'.repeat(300)} HTTP/1.1\r\nHost: x\r\n\r\n`), { status: 414, headers: { connection: 'close' } })
+  })
+
+  it('a header block over --max-header-size (1 KiB here): 431', async () => {
+    expectResponse(await exchange(server.port, `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'b'.repeat(1100)}\r\n\r\n`), { status: 431 })
+  })
+
+  it('many small headers that add up over the limit: 431', async () => {
+    const headers = Array.from({ length: 80 }, (_, i) => `X-H${i}: ${'v'.repeat(10)}\r\n`).join('')
+    expectResponse(await exchange(server.port, `GET / HTTP/1.1\r\nHost: x\r\n${headers}\r\n`), { status: 431 })
+  })
+
+  it('a declared body over --max-body (2 KiB here): 413 at once, without the body being sent', async () => {
+    expectResponse(await exchange(server.port, 'POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1073741824\r\n\r\n'), {
+      status: 413,
+      why: 'A 1 GiB declaration is refused from its Content-Length: the server must not wait for, or read, the gigabyte.',
+    })
+  })
+})
+
+describe('time limits', () => {
+  it('a head that has not arrived after --headers-timeout: 408, then close', async () => {
+    const client = await RawClient.connect(server.port)
+    await client.send('GET / HTTP/1.1\r\nHost: x\r\n') // and no empty line
+    expectResponse({ client, response: await client.readResponse() }, { status: 408, headers: { connection: 'close' } })
+    await expectClosed(client)
+  })
+
+  it('a head dribbled a byte at a time still has to arrive within --headers-timeout (slowloris)', async () => {
+    const client = await RawClient.connect(server.port)
+    const request = `GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ${'z'.repeat(200)}\r\n\r\n`
+    let sent = 0
+    // A byte every 20 ms never leaves the connection idle for long, but takes 4.5 s in all.
+    const dribble = (async () => {
+      for (; sent < request.length && !client.isClosed; sent++) {
+        await client.send(request[sent]!).catch(() => {})
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+    })()
+    const response = await client.readResponse()
+    expect(response.status, 'The head did not arrive within HEADERS_TIMEOUT_MS=600, however busy the client kept the line').toBe(408)
+    expect(sent, 'The server gave up before the client finished').toBeLessThan(request.length)
+    client.destroy()
+    await dribble
+  })
+
+  it('a body that stops arriving: 408 after --request-timeout', async () => {
+    const client = await RawClient.connect(server.port)
+    await client.send('POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"user')
+    expectResponse({ client, response: await client.readResponse() }, { status: 408 })
+  })
+})
+
+describe('the connection limit', () => {
+  it('over --max-connections (6 here): 503 with Retry-After', async () => {
+    const holders = await Promise.all(Array.from({ length: 6 }, () => RawClient.connect(server.port)))
+    await Promise.all(holders.map((client) => client.send('GET / HTTP/1.1\r\n')))
+    const refused = await exchange(server.port, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n')
+    expectResponse(refused, { status: 503, headers: { 'retry-after': /^\d+$/ } })
+    holders.forEach((client) => client.destroy())
+  })
+})

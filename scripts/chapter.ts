@@ -1,0 +1,219 @@
+// `npm run chapter`: list the chapters. `npm run chapter 3 [-- --port 9001]`: run chapter 3's
+// server on 127.0.0.1:8888 and print what to try against it. Ctrl-C stops it.
+
+import { spawn } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
+import net from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { chalk } from 'zx'
+import { describeChapter, findChapter, listChapters, type Chapter } from './chapters.ts'
+import { repoRoot } from './kit/server-under-test.ts'
+
+const DEFAULT_HOST = '127.0.0.1'
+const DEFAULT_PORT = 8888
+const START_TIMEOUT_MS = 20_000 // tsx compiles on start; slow machines need a while
+const FLAGS_WITH_VALUES = new Set(['--port', '--host', '--root', '--users'])
+
+interface Request {
+  chapter: string | undefined
+  port: string
+  host: string
+  /** Everything else, handed to the chapter's main.ts as it came. */
+  passThrough: string[]
+}
+
+const request = readRequest(process.argv.slice(2))
+if (request.chapter === undefined) {
+  printChapterList()
+  process.exit(0)
+}
+const chapter = findChapter(request.chapter)
+if (!chapter) fail(`Unknown chapter "${request.chapter}". Run "npm run chapter" to list them.`, 2)
+const label = chapter.number === undefined ? 'final' : String(chapter.number)
+const port = Number(request.port)
+if (!/^\d+$/.test(request.port) || port < 1 || port > 65_535) {
+  fail(`Invalid port "${request.port}": use a whole number from 1 to 65535, e.g. npm run chapter ${label} -- --port 9001`, 2)
+}
+const main = path.join(repoRoot, chapter.dir, 'src', 'main.ts')
+if (!existsSync(main)) fail(`${capitalise(describeChapter(chapter))} has no src/main.ts yet (${chapter.dir}).`, 1)
+
+const busy = await whyCannotListen(request.host, port)
+if (busy) fail(busy, 1)
+
+console.log(chalk.bold(heading(chapter)) + chalk.dim(`  (${chapter.dir})`))
+console.log(`Starting its server on ${request.host}:${port} ...`)
+await runServer(chapter, main)
+
+function readRequest(args: string[]): Request {
+  const found: Request = { chapter: undefined, port: process.env.PORT || String(DEFAULT_PORT), host: DEFAULT_HOST, passThrough: [] }
+  const extras: string[] = []
+  let portGiven = false
+  let hostGiven = false
+  let help = false
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!
+    const [flag, inlineValue] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined]
+    const takeValue = () => inlineValue ?? args[++i] ?? ''
+    if (flag === '--port') [found.port, portGiven] = [takeValue(), true]
+    else if (flag === '--host') [found.host, hostGiven] = [takeValue(), true]
+    else if (flag === '-h' || flag === '--help') help = true
+    else if (FLAGS_WITH_VALUES.has(flag)) found.passThrough.push(flag, takeValue())
+    else if (!arg.startsWith('-') && found.chapter === undefined) found.chapter = arg
+    else if (!arg.startsWith('-')) extras.push(arg)
+    else found.passThrough.push(arg)
+  }
+  // Without the `--`, npm keeps `--port` for itself (npm_config_port=true) and passes its value on
+  // alone: `npm run chapter 3 --port 9001` arrives here as `3 9001`. Take it back.
+  if (process.env.npm_lifecycle_event) {
+    const npmPort = process.env.npm_config_port
+    const npmHost = process.env.npm_config_host
+    if (!portGiven && npmPort) found.port = npmPort === 'true' ? takeExtra(extras, (e) => /^\d+$/.test(e)) ?? found.port : npmPort
+    if (!hostGiven && npmHost) found.host = npmHost === 'true' ? takeExtra(extras, (e) => !/^\d+$/.test(e)) ?? found.host : npmHost
+  }
+  found.passThrough.push(...extras)
+  if (help) found.chapter = undefined
+  return found
+}
+
+function takeExtra(extras: string[], fits: (extra: string) => boolean): string | undefined {
+  const index = extras.findIndex(fits)
+  return index === -1 ? undefined : extras.splice(index, 1)[0]
+}
+
+function printChapterList(): void {
+  const chapters = listChapters()
+  if (chapters.length === 0) {
+    console.log('No chapters yet.')
+    return
+  }
+  console.log('The chapters:\n')
+  const slugWidth = Math.max(...chapters.map((c) => c.slug.length)) + 2
+  for (const c of chapters) {
+    const number = c.number === undefined ? '  ' : String(c.number).padStart(2, '0')
+    console.log(`  ${number}  ${c.slug.padEnd(slugWidth)}${c.title}`)
+  }
+  const example = chapters.find((c) => c.number === 3) ?? chapters[0]!
+  const arg = example.number ?? 'final'
+  console.log(`\nRun one:  npm run chapter ${arg}       (on ${DEFAULT_HOST}:${DEFAULT_PORT}; another port: npm run chapter ${arg} -- --port 9001)`)
+  console.log(`See what it changed:  npm run diff ${arg}`)
+}
+
+/** Try to listen where the server will, and close again: a clear message beats a stack trace. */
+function whyCannotListen(host: string, port: number): Promise<string | undefined> {
+  const suggestion = `npm run chapter ${label} -- --port ${port === 9001 ? 9002 : 9001}`
+  return new Promise((resolve) => {
+    const probe = net.createServer()
+    probe.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') resolve(`Port ${port} is in use (another server?). Stop it or pick another: ${suggestion}`)
+      else if (error.code === 'EACCES') resolve(`Port ${port} needs special permission here. Pick one above 1023: ${suggestion}`)
+      else resolve(`Cannot listen on ${host}:${port} (${error.code ?? error.message}). Check --host: the default is ${DEFAULT_HOST}.`)
+    })
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve(undefined)))
+  })
+}
+
+async function runServer(chapter: Chapter, main: string): Promise<void> {
+  const args = ['--import', 'tsx', main, '--port', String(port), '--host', request.host, ...request.passThrough]
+  const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: 'inherit' })
+  let stopSignal: NodeJS.Signals | undefined
+  let stopAt = 0
+
+  // Ctrl-C reaches the whole process group, the server included; `kill <pid>` reaches only us.
+  // So pass each stop on once, and escalate only on a second request a moment later.
+  const forward = (signal: NodeJS.Signals) => {
+    if (stopSignal && Date.now() - stopAt < 1_000) return
+    child.kill(stopSignal ? 'SIGKILL' : signal)
+    stopSignal ??= signal
+    stopAt = Date.now()
+  }
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => forward(signal))
+  process.on('exit', () => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL'))
+
+  const exited = new Promise<number>((resolve) => {
+    child.once('error', (error) => {
+      console.error(`Could not start ${main}: ${error.message}`)
+      resolve(1)
+    })
+    child.once('exit', (code, signal) => {
+      if (code !== null) resolve(code)
+      else resolve(signal === 'SIGINT' || signal === stopSignal ? 0 : 128 + (signalNumber(signal) ?? 0))
+    })
+  })
+
+  const listening = await Promise.race([waitUntilListening(request.host, port), exited.then(() => false)])
+  if (listening) printTryIt(chapter)
+  process.exit(await exited)
+}
+
+async function waitUntilListening(host: string, port: number): Promise<boolean> {
+  const connectHost = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host
+  const started = Date.now()
+  while (Date.now() - started < START_TIMEOUT_MS) {
+    if (await canConnect(connectHost, port)) return true
+    await sleep(100)
+  }
+  return false
+}
+
+function canConnect(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port })
+    socket.once('connect', () => {
+      socket.destroy()
+      resolve(true)
+    })
+    socket.once('error', () => resolve(false))
+  })
+}
+
+function printTryIt(chapter: Chapter): void {
+  const commands = readTryIt(chapter)
+  if (commands.length > 0) {
+    console.log(`\n${chalk.bold('Try it')} (from ${chapter.dir}/README.md), in another terminal:`)
+    for (const command of commands) console.log(`  ${adaptCommand(command)}`)
+  }
+  console.log(`\nStop with Ctrl-C.`)
+}
+
+/** The lines of the first ```sh block under the README's `## Try it` heading. */
+function readTryIt(chapter: Chapter): string[] {
+  const readme = path.join(repoRoot, chapter.dir, 'README.md')
+  if (!existsSync(readme)) return []
+  const lines = readFileSync(readme, 'utf8').split(/\r?\n/)
+  const start = lines.findIndex((line) => /^##\s+Try it\b/i.test(line))
+  if (start === -1) return []
+  const end = lines.findIndex((line, i) => i > start && /^##?\s/.test(line))
+  const section = lines.slice(start + 1, end === -1 ? undefined : end)
+  const open = section.findIndex((line) => /^\s*```(sh|bash|shell|console)\s*$/.test(line))
+  if (open === -1) return []
+  const close = section.findIndex((line, i) => i > open && /^\s*```\s*$/.test(line))
+  return section.slice(open + 1, close === -1 ? undefined : close).filter((line) => line.trim() !== '')
+}
+
+function adaptCommand(command: string): string {
+  let adapted = command.replace(/\b8888\b/g, String(port))
+  // `npm run send` (scripts/send.ts) talks to 8888 unless told otherwise.
+  if (port !== DEFAULT_PORT && !adapted.includes('--port')) adapted = adapted.replace(/^npm run send --(?= |$)/, `npm run send -- --port ${port}`)
+  const loopback = ['127.0.0.1', '0.0.0.0', '::', '::1', 'localhost']
+  if (!loopback.includes(request.host) && !request.host.includes(':')) adapted = adapted.replaceAll('127.0.0.1', request.host)
+  return adapted
+}
+
+function heading(chapter: Chapter): string {
+  return chapter.number === undefined ? chapter.title : `Chapter ${chapter.number}: ${chapter.title}`
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1)
+}
+
+function signalNumber(signal: NodeJS.Signals | null): number | undefined {
+  return signal ? (os.constants.signals as Record<string, number>)[signal] : undefined
+}
+
+function fail(message: string, code: number): never {
+  console.error(message)
+  process.exit(code)
+}

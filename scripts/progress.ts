@@ -1,0 +1,64 @@
+// `npm run progress`: runs every chapter's suite, one after another, against the reference code
+// (or against your own server when WORKBOOK_SERVER is set), and shows where you stand.
+// `npm run progress -- --chapter 3` runs just one (3, 03, 03-http-parse or final).
+
+import { existsSync } from 'node:fs'
+import path from 'node:path'
+import { chalk } from 'zx'
+import { findChapter, listChapters, type Chapter } from './chapters.ts'
+import { repoRoot } from './kit/server-under-test.ts'
+import { chapterLabel, formatFirstFailure, formatHeader, formatRowEnd, formatRowStart, formatSummary, measureColumns, passes, type ChapterResult } from './progress/report.ts'
+import { runSuite } from './progress/run-suite.ts'
+
+const CHAPTER_TIMEOUT_MS = 300_000 // 5 minutes: chapter 5 streams 200 MiB and chapter 7 waits on shutdowns
+
+const chosen = readChosenChapter(process.argv.slice(2))
+const chapters = chosen ? [chosen] : listChapters()
+if (chapters.length === 0) fail('There are no chapters to run yet.', 2)
+
+const learner = process.env.WORKBOOK_SERVER?.trim()
+console.log(learner ? `Checking your server: WORKBOOK_SERVER=${learner}` : 'Checking the reference code (set WORKBOOK_SERVER to check your own server).')
+console.log()
+
+const titles = chapters.map(titleOf)
+const columns = measureColumns(titles)
+console.log(formatHeader(columns))
+const results: ChapterResult[] = []
+for (const [i, chapter] of chapters.entries()) {
+  process.stdout.write(formatRowStart(chapter, titles[i]!, columns))
+  const result = await runSuite(repoRoot, chapter.dir, CHAPTER_TIMEOUT_MS)
+  const row: ChapterResult = { chapter, title: titles[i]!, result }
+  results.push(row)
+  console.log(formatRowEnd(row))
+}
+
+const firstFailing = results.find(({ result }) => !passes(result))
+if (firstFailing) console.log(`\n${formatFirstFailure(firstFailing)}`)
+console.log(`\n${chalk.bold(formatSummary(results, chosen !== undefined))}`)
+if (firstFailing) console.log(chalk.dim(`Run one chapter's suite in full: npm test -- ${firstFailing.chapter.dir}`))
+process.exit(firstFailing ? 1 : 0)
+
+function readChosenChapter(args: string[]): Chapter | undefined {
+  let wanted: string | undefined
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!
+    if (arg === '--chapter') wanted = args[++i] ?? ''
+    else if (arg.startsWith('--chapter=')) wanted = arg.slice('--chapter='.length)
+    else if (!arg.startsWith('-') && wanted === undefined) wanted = arg // `npm run progress 3` too
+    else fail(`Unknown option "${arg}". Use: npm run progress [-- --chapter N]`, 2)
+  }
+  if (wanted === undefined) return undefined
+  const chapter = findChapter(wanted)
+  if (!chapter) fail(`Unknown chapter "${wanted}". The chapters: ${listChapters().map(chapterLabel).join(', ')}.`, 2)
+  return chapter
+}
+
+/** The README's first heading, or the folder's name while the README is not written. */
+function titleOf(chapter: Chapter): string {
+  return existsSync(path.join(repoRoot, chapter.dir, 'README.md')) ? chapter.title : path.basename(chapter.dir)
+}
+
+function fail(message: string, code: number): never {
+  console.error(message)
+  process.exit(code)
+}

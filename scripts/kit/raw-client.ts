@@ -14,6 +14,8 @@ const PIECE_GAP_MS = 5
 export class WireTimeout extends Error {}
 
 export class RawClient {
+  /** Every client still open, so a suite can close them all after each test (destroyAll). */
+  private static readonly open = new Set<RawClient>()
   readonly socket: net.Socket
   /** Everything sent so far, for failure messages. */
   sent: Buffer = Buffer.alloc(0)
@@ -34,8 +36,10 @@ export class RawClient {
       this.received = Buffer.concat([this.received, chunk])
       this.wake?.()
     })
+    RawClient.open.add(this)
     this.closed = new Promise((resolve) => {
       socket.on('close', () => {
+        RawClient.open.delete(this)
         this.ended = true
         this.wake?.()
         resolve()
@@ -138,6 +142,11 @@ export class RawClient {
 
   destroy(): void {
     this.socket.destroy()
+  }
+
+  /** Close every client a test left open: a failed test must not hold a serial server for the next. */
+  static destroyAll(): void {
+    for (const client of RawClient.open) client.destroy()
   }
 
   private async readUntil(take: (buf: Buffer, closed: boolean) => number | null, what: string): Promise<Buffer> {

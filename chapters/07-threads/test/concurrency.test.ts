@@ -2,7 +2,7 @@
 // These tests check order and outcome ("the fast request finished first"), never durations.
 
 import path from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { RawClient, exchange, expectResponse, repoRoot, startServer, type RunningServer } from '../../../scripts/kit/index.ts'
 
 const ROOT = path.join(repoRoot, 'chapters', '07-threads', 'resources')
@@ -16,6 +16,7 @@ beforeAll(async () => {
   server = await startServer({ reference: 'chapters/07-threads', root: ROOT, users: USERS, env: { THREADS: '2' } })
 })
 afterAll(() => server?.stop())
+afterEach(() => RawClient.destroyAll())
 
 describe('a slow client does not block the others', () => {
   it('while one client dribbles its request, another client\'s GET is answered', async () => {

@@ -4,7 +4,7 @@
 
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { afterAll, beforeAll, describe, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, it } from 'vitest'
 import { RawClient, exchange, expectClosed, expectResponse, repoRoot, startServer, type RunningServer } from '../../../scripts/kit/index.ts'
 
 const ROOT = path.join(repoRoot, 'chapters', '07-threads', 'resources')
@@ -16,6 +16,7 @@ beforeAll(async () => {
   server = await startServer({ reference: 'chapters/07-threads', root: ROOT, users: USERS, env: { MAX_CONNECTIONS: '4', REQUEST_TIMEOUT_MS: '500', THREADS: '1' } })
 })
 afterAll(() => server?.stop())
+afterEach(() => RawClient.destroyAll())
 
 describe('the connection bound', () => {
   it('over MAX_CONNECTIONS, a client gets 503 with Retry-After, and the connection closes', async () => {

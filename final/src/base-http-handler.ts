@@ -54,7 +54,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
         if (!(await this.parseRequest(first))) return // closed, or idle too long: no request to answer
         await this.dispatch()
       } catch (error) {
-        if (this.headersEnded) throw error // part of the response is out: all that is left is to close
+        if (this.headersEnded) throw error // the head is written: a second status line would garble it; close
         const { status, message } = this.toHttpError(error)
         // After an error inside the request, we no longer know where the next one starts.
         if (!this.requestComplete) this.keepAlive = false
@@ -156,6 +156,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
     this.method = method
     this.path = target
     this.version = version
+    this.headOnly = method === 'HEAD' // from here on, even an error answer to HEAD has no body
     if (version !== 'HTTP/1.1' && version !== 'HTTP/1.0') throw new HttpError(505, `${version} is not supported; use HTTP/1.1`)
     this.headers = await this.parseHeaders()
     checkHost(this.headers, this.version)

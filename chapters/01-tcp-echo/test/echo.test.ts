@@ -1,6 +1,6 @@
 // Chapter 01, black-box: a line goes in, the same line comes back, the server closes.
 
-import { afterAll, beforeAll, describe, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, it } from 'vitest'
 import { RawClient, expectBytes, expectClosed, startServer, type RunningServer } from '../../../scripts/kit/index.ts'
 
 let server: RunningServer
@@ -8,6 +8,7 @@ beforeAll(async () => {
   server = await startServer({ reference: 'chapters/01-tcp-echo' })
 })
 afterAll(() => server?.stop())
+afterEach(() => RawClient.destroyAll()) // a failed test must not leave its connection holding the server
 
 async function echoOnce(line: string): Promise<RawClient> {
   const client = await RawClient.connect(server.port)

@@ -1,6 +1,6 @@
 // Chapter 02, black-box: every line of a connection comes back, however TCP cut it into pieces.
 
-import { afterAll, beforeAll, describe, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, it } from 'vitest'
 import { RawClient, expectBytes, expectClosed, startServer, type RunningServer } from '../../../scripts/kit/index.ts'
 
 let server: RunningServer
@@ -8,6 +8,7 @@ beforeAll(async () => {
   server = await startServer({ reference: 'chapters/02-stream-handler' })
 })
 afterAll(() => server?.stop())
+afterEach(() => RawClient.destroyAll()) // a failed test must not leave its connection holding the server
 
 async function expectLines(client: RawClient, lines: string[], why: string): Promise<void> {
   for (const line of lines) expectBytes(client, await client.readLine(), line, why)

@@ -1,14 +1,15 @@
 // Chapter 03, black-box: requests are parsed from the byte stream, however it is cut;
 // a malformed request gets 400 and the server goes on serving.
 
-import { afterAll, beforeAll, describe, it } from 'vitest'
-import { exchange, expectResponse, startServer, type RunningServer, type SendMode } from '../../../scripts/kit/index.ts'
+import { afterAll, afterEach, beforeAll, describe, it } from 'vitest'
+import { RawClient, exchange, expectResponse, startServer, type RunningServer, type SendMode } from '../../../scripts/kit/index.ts'
 
 let server: RunningServer
 beforeAll(async () => {
   server = await startServer({ reference: 'chapters/03-http-parse' })
 })
 afterAll(() => server?.stop())
+afterEach(() => RawClient.destroyAll()) // a failed test must not leave its connection holding the server
 
 const GET = 'GET / HTTP/1.1\r\nHost: localhost\r\nUser-Agent: workbook\r\n\r\n'
 

@@ -1,7 +1,7 @@
 // Chapter 04, black-box: every response is complete and correct, byte for byte: status line,
 // Date in GMT, Server, Content-Type, Content-Length in bytes; errors are pages with the right code.
 
-import { afterAll, beforeAll, describe, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, it } from 'vitest'
 import { RawClient, exchange, expectBytes, expectClosed, expectResponse, explain, header, startServer, type Exchange, type RunningServer } from '../../../scripts/kit/index.ts'
 
 let server: RunningServer
@@ -10,6 +10,7 @@ beforeAll(async () => {
   server = await startServer({ reference: 'chapters/04-responses', env: { TZ: 'Asia/Shanghai' } })
 })
 afterAll(() => server?.stop())
+afterEach(() => RawClient.destroyAll()) // a failed test must not leave its connection holding the server
 
 const IMF_FIXDATE = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/
 const PRODUCT = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+\/[!#$%&'*+\-.^_`|~0-9A-Za-z]+( .*)?$/
@@ -118,6 +119,14 @@ describe('HEAD', () => {
     if (!head.toString().toLowerCase().includes(lengthLine.toLowerCase())) {
       throw new Error(explain(client, 'RFC 9110 §9.3.2: HEAD sends the same headers as GET, Content-Length included.', [lengthLine.trim()], ['it was missing or different']))
     }
+  })
+
+  it('a HEAD that fails before its handler runs (505) gets its error without a body', async () => {
+    const client = await RawClient.connect(server.port)
+    await client.send('HEAD / HTTP/2.0\r\nHost: localhost\r\n\r\n')
+    const all = await client.readUntilClose()
+    expectBytes(client, all.subarray(0, 37), 'HTTP/1.1 505 HTTP Version Not Supported'.slice(0, 37))
+    expectBytes(client, all, all.subarray(0, all.indexOf('\r\n\r\n') + 4), 'RFC 9110 §9.3.2: no body in any response to HEAD, errors included.')
   })
 
   it('a HEAD for a missing path gets 404 without a body', async () => {

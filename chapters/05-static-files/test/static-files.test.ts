@@ -1,7 +1,7 @@
 // Chapter 05, black-box: files from the document root, byte for byte, with the right type.
 
-import { afterAll, beforeAll, describe, it } from 'vitest'
-import { createSite, exchange, expectResponse, header, explain, startServer, type Exchange, type FixtureSite, type RunningServer } from '../../../scripts/kit/index.ts'
+import { afterAll, afterEach, beforeAll, describe, it } from 'vitest'
+import { RawClient, createSite, exchange, expectResponse, header, explain, startServer, type Exchange, type FixtureSite, type RunningServer } from '../../../scripts/kit/index.ts'
 
 let site: FixtureSite
 let server: RunningServer
@@ -13,6 +13,7 @@ afterAll(async () => {
   await server?.stop()
   site?.cleanup()
 })
+afterEach(() => RawClient.destroyAll()) // a failed test must not leave its connection holding the server
 
 function request(target: string, method = 'GET'): Promise<Exchange> {
   return exchange(server.port, `${method} ${target} HTTP/1.1\r\nHost: localhost\r\n\r\n`)

@@ -1,8 +1,8 @@
 // Chapter 05, black-box: nothing outside the document root is ever served. The attacks go out as
 // raw bytes: an HTTP client (curl, fetch, a browser) would clean "/../" away before sending it.
 
-import { afterAll, beforeAll, describe, it } from 'vitest'
-import { SECRET, createSite, exchange, expectResponse, explain, startServer, type FixtureSite, type RunningServer } from '../../../scripts/kit/index.ts'
+import { afterAll, afterEach, beforeAll, describe, it } from 'vitest'
+import { RawClient, SECRET, createSite, exchange, expectResponse, explain, startServer, type FixtureSite, type RunningServer } from '../../../scripts/kit/index.ts'
 
 let site: FixtureSite
 let server: RunningServer
@@ -14,6 +14,7 @@ afterAll(async () => {
   await server?.stop()
   site?.cleanup()
 })
+afterEach(() => RawClient.destroyAll()) // a failed test must not leave its connection holding the server
 
 // [target, why]. Every one must get 400 or 404, and never a byte of a file outside the root.
 const ATTACKS: [string, string][] = [

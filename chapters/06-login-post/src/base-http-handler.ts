@@ -47,7 +47,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
       if (!handler) throw new HttpError(501, `the method ${JSON.stringify(this.method)} is not implemented here`)
       await handler.call(this)
     } catch (error) {
-      if (this.headersEnded) throw error // part of the response is out: all that is left is to close
+      if (this.headersEnded) throw error // the head is written: a second status line would garble it; close
       const { status, message } = this.toHttpError(error)
       this.wbuf = [] // drop a half-written response
       this.writeError(status, message)
@@ -92,6 +92,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
     this.method = method
     this.path = target
     this.version = version
+    this.headOnly = method === 'HEAD' // from here on, even an error answer to HEAD has no body
     if (version !== 'HTTP/1.1' && version !== 'HTTP/1.0') throw new HttpError(505, `${version} is not supported; use HTTP/1.1`)
     this.headers = await this.parseHeaders()
     checkHost(this.headers, this.version)

@@ -3,8 +3,8 @@
 // stays up. The users are the chapter's demo file (users.json): dongdong / let-me-in.
 
 import path from 'node:path'
-import { afterAll, beforeAll, describe, it } from 'vitest'
-import { exchange, explain, expectResponse, header, repoRoot, startServer, type Exchange, type RunningServer, type SendMode } from '../../../scripts/kit/index.ts'
+import { afterAll, afterEach, beforeAll, describe, it } from 'vitest'
+import { RawClient, exchange, explain, expectResponse, header, repoRoot, startServer, type Exchange, type RunningServer, type SendMode } from '../../../scripts/kit/index.ts'
 
 const USERS = path.join(repoRoot, 'chapters', '06-login-post', 'users.json')
 const ROOT = path.join(repoRoot, 'chapters', '06-login-post', 'resources')
@@ -15,6 +15,7 @@ beforeAll(async () => {
   server = await startServer({ reference: 'chapters/06-login-post', root: ROOT, users: USERS })
 })
 afterAll(() => server?.stop())
+afterEach(() => RawClient.destroyAll()) // a failed test must not leave its connection holding the server
 
 function post(target: string, body: string, headers: Record<string, string> = { 'Content-Type': 'application/json' }, send: SendMode = 'whole'): Promise<Exchange> {
   const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('')

@@ -108,8 +108,11 @@ export class RawClient {
     return this.readUntil((buf) => (buf.length >= n ? n : null), `${n} bytes`)
   }
 
-  /** Read one complete HTTP response (by Content-Length, or up to the close when it has none). */
-  async readResponse(options: ParseOptions = {}): Promise<HttpResponse> {
+  /**
+   * Read one complete HTTP response (by Content-Length, or up to the close when it has none).
+   * `timeoutMs` overrides the default wait, for work that is slow by design (a password hash).
+   */
+  async readResponse(options: ParseOptions & { timeoutMs?: number } = {}): Promise<HttpResponse> {
     let response: HttpResponse | null = null
     await this.readUntil((buf, closed) => {
       try {
@@ -119,7 +122,7 @@ export class RawClient {
         throw new MalformedResponse(`Expected an HTTP response, but ${error.message}.\n${this.transcript()}`)
       }
       return response ? response.raw.length : null
-    }, 'a complete HTTP response')
+    }, 'a complete HTTP response', options.timeoutMs)
     return response!
   }
 
@@ -149,8 +152,8 @@ export class RawClient {
     for (const client of RawClient.open) client.destroy()
   }
 
-  private async readUntil(take: (buf: Buffer, closed: boolean) => number | null, what: string): Promise<Buffer> {
-    const deadline = Date.now() + readTimeoutMs
+  private async readUntil(take: (buf: Buffer, closed: boolean) => number | null, what: string, timeoutMs = readTimeoutMs): Promise<Buffer> {
+    const deadline = Date.now() + timeoutMs
     for (;;) {
       const closed = this.isClosed
       const n = take(this.pending, closed)
@@ -164,7 +167,7 @@ export class RawClient {
         throw new WireTimeout(`Waited for ${what}, but ${how} first.\n${this.transcript()}`)
       }
       const left = deadline - Date.now()
-      if (left <= 0) throw new WireTimeout(`Waited ${readTimeoutMs} ms for ${what}; it did not come.\n${this.transcript()}`)
+      if (left <= 0) throw new WireTimeout(`Waited ${timeoutMs} ms for ${what}; it did not come.\n${this.transcript()}`)
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left)
         this.wake = () => {

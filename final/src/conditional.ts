@@ -23,7 +23,7 @@ export function validatorsFor(info: Stats): Validators {
 }
 
 /** True when the client's copy is current: answer 304. */
-export function isNotModified(headers: RequestHeaders, { etag }: Validators, modified: Date): boolean {
+export function isNotModified(headers: RequestHeaders, etag: string, modified: Date): boolean {
   const ifNoneMatch = headers.get('if-none-match')
   // RFC 9110 §13.1.2: If-None-Match decides when present; it is compared weakly (W/ ignored).
   if (ifNoneMatch !== undefined) {

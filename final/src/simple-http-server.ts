@@ -6,6 +6,7 @@ import path from 'node:path'
 import type net from 'node:net'
 import type { HandlerClass } from './base-handler.ts'
 import { RETRY_AFTER_SECONDS, SERVER_NAME } from './base-http-handler.ts'
+import { FileCache } from './file-cache.ts'
 import { httpDateNow } from './http-date.ts'
 import type { Limits } from './limits.ts'
 import { SessionStore } from './sessions.ts'
@@ -20,6 +21,7 @@ export class SimpleHTTPServer extends TCPServer {
   readonly root: string
   readonly users: UserStore
   readonly sessions = new SessionStore()
+  readonly files = new FileCache()
   readonly pool: WorkerPool
 
   constructor(serverAddress: ServerAddress, HandlerClass: HandlerClass, root: string, users: UserStore, pool: WorkerPool, limits: Partial<Limits> = {}) {

@@ -3,8 +3,9 @@
 
 import { open, stat, type FileHandle } from 'node:fs/promises'
 import { BaseHTTPRequestHandler, RETRY_AFTER_SECONDS } from './base-http-handler.ts'
-import { isNotModified, validatorsFor } from './conditional.ts'
+import { isNotModified, validatorsFor, type Validators } from './conditional.ts'
 import { contentTypeFor } from './content-types.ts'
+import { MAX_CACHED_FILE_BYTES, type CachedFile } from './file-cache.ts'
 import { HttpError } from './http-error.ts'
 import { MAX_LOGIN_BODY_BYTES, readJsonLogin, requireContentLength } from './json-body.ts'
 import type { PasswordJob } from './password-worker.ts'
@@ -31,6 +32,8 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     const { pathname, query } = splitTarget(this.path) // the query string does not name a file
     if (pathname === '/api/me') return this.sendMe()
     this.requireMethod(pathname)
+    const cached = this.server.files.lookup(cacheKey(this.path))
+    if (cached) return this.sendCached(cached)
     const segments = pathToSegments(pathname)
     let filePath = await resolveInRoot(this.server.root, segments)
     if (filePath && (await stat(filePath)).isDirectory()) {
@@ -45,12 +48,18 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
       const info = await file.stat() // the file we opened, not whatever the name points to now
       if (!info.isFile()) throw new HttpError(404, `${pathname} is not a file`)
       const validators = validatorsFor(info)
-      const notModified = isNotModified(this.headers, validators, info.mtime)
+      const contentType = contentTypeFor(filePath)
+      if (info.size <= MAX_CACHED_FILE_BYTES) {
+        const cached = toCachedFile(filePath, await file.readFile(), validators, contentType, info.mtime)
+        this.server.files.store(cacheKey(this.path), cached, info)
+        return this.sendCached(cached)
+      }
+      const notModified = isNotModified(this.headers, validators.etag, info.mtime)
       this.writeResponse(notModified ? 304 : 200)
       this.writeHeader('ETag', validators.etag)
       this.writeHeader('Last-Modified', validators.lastModified)
       if (notModified) return this.endHeaders() // RFC 9110 §15.4.5: a 304 has no body
-      this.writeHeader('Content-Type', contentTypeFor(filePath))
+      this.writeHeader('Content-Type', contentType)
       this.writeHeader('Content-Length', info.size)
       this.endHeaders()
       if (this.headOnly) return
@@ -59,6 +68,15 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     } finally {
       await file.close()
     }
+  }
+
+  /** A file from memory: the status line and the prepared headers, then the body (not for HEAD). */
+  private sendCached(file: Omit<CachedFile, 'identity'>): void {
+    const notModified = isNotModified(this.headers, file.etag, file.mtime)
+    this.writeResponse(notModified ? 304 : 200)
+    this.write(notModified ? file.notModifiedHeaders : file.headers)
+    this.endHeaders()
+    if (!notModified) this.write(file.body)
   }
 
   async doPOST(): Promise<void> {
@@ -149,5 +167,24 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     this.writeHeader('Content-Length', Buffer.byteLength(body))
     this.endHeaders()
     this.write(body)
+  }
+}
+
+/** Files are cached by path; the query string names no other file. */
+function cacheKey(target: string): string {
+  const query = target.indexOf('?')
+  return query === -1 ? target : target.slice(0, query)
+}
+
+/** The headers are prepared once, from the bytes actually read (the file may have just changed). */
+function toCachedFile(realPath: string, body: Buffer, { etag, lastModified }: Validators, contentType: string, mtime: Date): Omit<CachedFile, 'identity'> {
+  const validators = `ETag: ${etag}\r\nLast-Modified: ${lastModified}\r\n`
+  return {
+    realPath,
+    body,
+    etag,
+    mtime,
+    headers: `${validators}Content-Type: ${contentType}\r\nContent-Length: ${body.length}\r\n`,
+    notModifiedHeaders: validators,
   }
 }

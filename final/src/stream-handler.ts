@@ -2,13 +2,12 @@
 // and writes through a buffer that flush() sends in one go.
 
 import type net from 'node:net'
-import type { Readable } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
 import { BaseRequestHandler } from './base-handler.ts'
 import { SocketReader } from './socket-reader.ts'
 import type { TCPServer } from './tcp-server.ts'
 
 export const MAX_LINE_BYTES = 65_536 // 64 KiB, the blog's readline limit
+const COPY_LIMIT_BYTES = 16 * 1024 // a response this small is joined into one buffer before writing
 
 export class StreamRequestHandler extends BaseRequestHandler {
   readonly rfile: SocketReader
@@ -42,20 +41,61 @@ export class StreamRequestHandler extends BaseRequestHandler {
     this.wbuf.push(this.encode(data))
   }
 
-  /** Send everything queued in one write, and wait until the socket has taken it. */
-  flush(): Promise<void> {
-    const data = Buffer.concat(this.wbuf)
+  /**
+   * Send everything queued in one system call; wait only when the socket's buffer is full
+   * (back-pressure), not for every response.
+   */
+  async flush(): Promise<void> {
+    const pieces = this.wbuf
     this.wbuf = []
-    if (data.length === 0 || this.request.destroyed) return Promise.resolve()
-    return new Promise((resolve) => this.request.write(data, () => resolve()))
+    const socket = this.request
+    if (pieces.length === 0 || socket.destroyed) return
+    let room: boolean
+    if (pieces.length === 1) {
+      room = socket.write(pieces[0]!)
+    } else if (totalLength(pieces) <= COPY_LIMIT_BYTES) {
+      room = socket.write(Buffer.concat(pieces)) // copying a few KiB is cheaper than a writev
+    } else {
+      socket.cork() // the pieces leave in one writev() system call, without copying
+      room = true
+      for (const piece of pieces) room = socket.write(piece)
+      socket.uncork()
+    }
+    if (!room) await waitForDrain(socket)
   }
 
   /**
-   * Send everything queued, then a stream's bytes at the pace the client takes them: pipeline()
-   * waits for 'drain' when the socket's buffer is full, and destroys the source if the client goes.
+   * Send everything queued, then a stream's chunks at the pace the client takes them. Written by
+   * hand rather than with pipeline(): on a kept-alive socket, each pipeline() would leave
+   * listeners behind.
    */
-  async writeFrom(source: Readable): Promise<void> {
+  async writeFrom(source: AsyncIterable<Buffer>): Promise<void> {
     await this.flush()
-    await pipeline(source, this.request, { end: false })
+    for await (const chunk of source) {
+      if (this.request.destroyed) throw new Error('the client closed the connection')
+      if (!this.request.write(chunk)) await waitForDrain(this.request)
+    }
   }
+}
+
+function totalLength(pieces: Buffer[]): number {
+  let length = 0
+  for (const piece of pieces) length += piece.length
+  return length
+}
+
+/** Resolves when the socket can take more, rejects if it closes first (the client left). */
+function waitForDrain(socket: net.Socket): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const settle = (error?: Error) => {
+      socket.off('drain', onDrain)
+      socket.off('close', onClose)
+      if (error) reject(error)
+      else resolve()
+    }
+    const onDrain = () => settle()
+    const onClose = () => settle(new Error('the client closed the connection'))
+    socket.on('drain', onDrain)
+    socket.on('close', onClose)
+  })
 }

@@ -1,0 +1,66 @@
+// Small files kept in memory, with their response headers ready, so that serving one costs a
+// single stat() and a write instead of realpath, stat, open, fstat, read and close through the
+// thread pool. Every hit is checked against the file on disk first: never a stale byte.
+
+import { statSync, type Stats } from 'node:fs'
+
+export const MAX_CACHED_FILE_BYTES = 1024 * 1024 // 1 MiB: larger files are streamed from disk
+export const MAX_CACHE_BYTES = 64 * 1024 * 1024 // 64 MiB for all cached files together
+
+export interface CachedFile {
+  /** The file's real path, inside the document root (resolved when it was cached). */
+  realPath: string
+  body: Buffer
+  etag: string
+  mtime: Date
+  /** The header lines after the status line and Date, for 200 responses. */
+  headers: string
+  /** The header lines of a 304 response for this file. */
+  notModifiedHeaders: string
+  identity: string
+}
+
+export class FileCache {
+  // A Map keeps insertion order: the first entry is the least recently used one.
+  private readonly entries = new Map<string, CachedFile>()
+  private bytes = 0
+
+  /** The cached file for a request target, if it is cached and unchanged on disk. */
+  lookup(target: string): CachedFile | undefined {
+    const entry = this.entries.get(target)
+    if (!entry) return undefined
+    const info = statSync(entry.realPath, { throwIfNoEntry: false })
+    if (!info || identityOf(info) !== entry.identity) {
+      this.delete(target)
+      return undefined
+    }
+    this.entries.delete(target) // move to the end: most recently used
+    this.entries.set(target, entry)
+    return entry
+  }
+
+  /** Keep a file that was just read whole, if it fits. */
+  store(target: string, entry: Omit<CachedFile, 'identity'>, info: Stats): void {
+    if (entry.body.length > MAX_CACHED_FILE_BYTES || entry.body.length !== info.size) return
+    this.delete(target)
+    this.entries.set(target, { ...entry, identity: identityOf(info) })
+    this.bytes += entry.body.length
+    for (const [oldest, { body }] of this.entries) {
+      if (this.bytes <= MAX_CACHE_BYTES) break
+      this.entries.delete(oldest)
+      this.bytes -= body.length
+    }
+  }
+
+  private delete(target: string): void {
+    const entry = this.entries.get(target)
+    if (!entry) return
+    this.entries.delete(target)
+    this.bytes -= entry.body.length
+  }
+}
+
+/** What changes when a file's content can have changed: inode, size, modification and change time. */
+function identityOf(info: Stats): string {
+  return `${info.dev}:${info.ino}:${info.size}:${info.mtimeMs}:${info.ctimeMs}`
+}

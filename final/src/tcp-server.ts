@@ -20,7 +20,8 @@ export class TCPServer {
   accessLog: ((line: string) => void) | undefined
   isShutdown = false
   // Node accepts connections as they arrive; paused, they wait here until the loop takes them.
-  private readonly listener = net.createServer({ pauseOnConnect: true, noDelay: true })
+  // allowHalfOpen: a client's FIN means it sends no more, not that it wants no answer (RFC 9293 §3.6).
+  private readonly listener = net.createServer({ pauseOnConnect: true, allowHalfOpen: true, noDelay: true })
   private readonly accepted: net.Socket[] = []
   private wakeAccept: (() => void) | undefined
   /** The connections being handled now: each socket's handler and the promise of its end. */

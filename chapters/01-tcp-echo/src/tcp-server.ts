@@ -15,7 +15,8 @@ export class TCPServer {
   readonly HandlerClass: HandlerClass
   isShutdown = false
   // Node accepts connections as they arrive; paused, they wait here until the loop takes them.
-  private readonly listener = net.createServer({ pauseOnConnect: true })
+  // allowHalfOpen: a client's FIN means it sends no more, not that it wants no answer (RFC 9293 §3.6).
+  private readonly listener = net.createServer({ pauseOnConnect: true, allowHalfOpen: true })
   private readonly accepted: net.Socket[] = []
   private wakeAccept: (() => void) | undefined
 

@@ -28,7 +28,8 @@ export class TCPServer {
   /** The connections being handled now, each with the promise of its handler. */
   private readonly active = new Map<net.Socket, Promise<void>>()
   // Node accepts connections as they arrive; paused, they wait here until the loop takes them.
-  private readonly listener = net.createServer({ pauseOnConnect: true })
+  // allowHalfOpen: a client's FIN means it sends no more, not that it wants no answer (RFC 9293 §3.6).
+  private readonly listener = net.createServer({ pauseOnConnect: true, allowHalfOpen: true })
   private readonly accepted: net.Socket[] = []
   private wakeAccept: (() => void) | undefined
 

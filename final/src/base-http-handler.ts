@@ -161,7 +161,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
     this.headers = await this.parseHeaders()
     checkHost(this.headers, this.version)
     this.keepAlive = wantsKeepAlive(this.version, this.headers) && !this.server.isShutdown
-    const length = bodyLength(this.headers)
+    const length = bodyLength(this.headers, this.version)
     // Refuse before reading: a client that declares 1 GiB is answered at once, not after 1 GiB.
     const limit = this.maxBodyBytes()
     if (length > limit) throw new HttpError(413, `the body is ${length} bytes; the limit here is ${limit}`)

@@ -70,7 +70,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
     this.version = version
     this.headers = await this.parseHeaders()
     checkHost(this.headers, this.version)
-    const length = bodyLength(this.headers)
+    const length = bodyLength(this.headers, this.version)
     if (length > MAX_BODY_BYTES) throw new HttpError(413, `the body is ${length} bytes; the limit is ${MAX_BODY_BYTES}`)
     this.body = await this.read(length)
     if (this.body.length < length) throw new HttpError(400, `the body ended after ${this.body.length} of ${length} bytes`)

@@ -88,9 +88,13 @@ export class RequestHeaders {
  * How many body bytes follow the head (RFC 9112 §6). Framing errors are 400: a server that
  * guesses here can be made to read a second, smuggled request out of the body.
  */
-export function bodyLength(headers: RequestHeaders): number {
+export function bodyLength(headers: RequestHeaders, version: string): number {
   if (headers.has('transfer-encoding')) {
     if (headers.has('content-length')) throw new HttpError(400, 'both Transfer-Encoding and Content-Length: the body length is ambiguous (RFC 9112 §6.1)')
+    if (version !== 'HTTP/1.1') throw new HttpError(400, `Transfer-Encoding in an ${version} request: its framing is faulty (RFC 9112 §6.1)`)
+    const codings = headers.all('transfer-encoding').flatMap((value) => value.split(',')).map((coding) => coding.trim().toLowerCase())
+    // RFC 9112 §6.3: unless chunked is the last coding, nobody can tell where the body ends.
+    if (codings.at(-1) !== 'chunked') throw new HttpError(400, `Transfer-Encoding ${JSON.stringify(headers.get('transfer-encoding'))} does not end in chunked: the body length is unknown (RFC 9112 §6.3)`)
     throw new HttpError(501, 'Transfer-Encoding is not supported; send a Content-Length instead')
   }
   const values = headers.all('content-length').flatMap((value) => value.split(','))

@@ -96,7 +96,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
     if (version !== 'HTTP/1.1' && version !== 'HTTP/1.0') throw new HttpError(505, `${version} is not supported; use HTTP/1.1`)
     this.headers = await this.parseHeaders()
     checkHost(this.headers, this.version)
-    const length = bodyLength(this.headers)
+    const length = bodyLength(this.headers, this.version)
     if (length > MAX_BODY_BYTES) throw new HttpError(413, `the body is ${length} bytes; the limit is ${MAX_BODY_BYTES}`)
     this.body = await this.read(length)
     if (this.body.length < length) throw new HttpError(400, `the body ended after ${this.body.length} of ${length} bytes`)

@@ -96,7 +96,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
     if (version !== 'HTTP/1.1' && version !== 'HTTP/1.0') throw new HttpError(505, `${version} is not supported; use HTTP/1.1`)
     this.headers = await this.parseHeaders()
     checkHost(this.headers, this.version)
-    const length = bodyLength(this.headers)
+    const length = bodyLength(this.headers, this.version)
     // Refuse before reading: a client that declares 1 GiB is answered at once, not after 1 GiB.
     const limit = this.maxBodyBytes()
     if (length > limit) throw new HttpError(413, `the body is ${length} bytes; the limit here is ${limit}`)

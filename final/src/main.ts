@@ -23,12 +23,14 @@ if (config.help) {
 
 try {
   const users = loadUsers(config.users)
-  const pool = new WorkerPool(config.threads, new URL('./password-worker.ts', import.meta.url))
+  // From source (tsx) the worker is the .ts file; from the build (npm start), its bundled .js.
+  const workerScript = new URL(import.meta.url.endsWith('.ts') ? './password-worker.ts' : './password-worker.js', import.meta.url)
+  const pool = new WorkerPool(config.threads, workerScript)
   const server = new SimpleHTTPServer(config, SimpleHTTPRequestHandler, config.root, users, pool, config.limits)
   if (!config.quiet) server.accessLog = (line) => process.stdout.write(`${line}\n`)
   const { host, port } = await server.listen()
   console.log(`workbook server listening on http://${host}:${port}/`)
-  console.log(`  serving ${server.root}; users from ${config.users}; ${pool.size} worker threads`)
+  console.log(`  serving ${server.root}; users from ${config.users}; up to ${pool.size} worker threads for password checks, started on first use`)
   console.log(`  try: curl -sv http://${host}:${port}/ http://${host}:${port}/  (one connection, two requests)`)
   console.log(`  Ctrl-C stops it after the requests in flight; --help lists the options${config.quiet ? '' : '; access log below'}`)
   let stopping = false

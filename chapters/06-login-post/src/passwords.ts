@@ -47,10 +47,10 @@ export function isPasswordHash(stored: string): boolean {
   return parseHash(stored) !== undefined
 }
 
-// A hash of a random password nobody knows. Checking a login for an unknown user against it
-// costs the same time as a wrong password, so the time of the answer does not say which
-// usernames exist.
-export const DUMMY_HASH = hashPassword(randomBytes(SALT_BYTES).toString('base64'))
+// A stored hash that no password matches: random bytes in place of the hash, with our usual cost.
+// Checking a login for an unknown user against it costs the same scrypt as a wrong password, so
+// the time of the answer does not say which usernames exist; and making it costs nothing at start.
+export const DUMMY_HASH = ['scrypt', SCRYPT_N, SCRYPT_R, SCRYPT_P, randomBytes(SALT_BYTES).toString('base64'), randomBytes(KEY_BYTES).toString('base64')].join('$')
 
 function derive(password: string, salt: Buffer, keyBytes: number, N: number, r: number, p: number): Buffer {
   // NFC: "é" typed as one code point or as "e" plus an accent is the same password.

@@ -102,7 +102,7 @@ export class WorkerPool {
     worker.job?.reject(new WorkerCrashed(`worker ${worker.id} crashed: ${cause.message}`, { cause }))
     worker.job = undefined
     void worker.thread.terminate()
-    if (this.closing) return
+    // Even while shutting down: the queued jobs still need a thread to finish on.
     this.workers[worker.id] = this.spawn(worker.id)
     this.dispatch()
   }

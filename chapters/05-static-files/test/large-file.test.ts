@@ -60,7 +60,7 @@ function openCopiesOfBigFile(): number {
 /** GET a path and hash the body as it streams in, without keeping it. */
 function fetchAndHash(target: string): Promise<{ head: string; bytes: number; hash: string }> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect(server.port, '127.0.0.1', () => socket.write(`GET ${target} HTTP/1.1\r\nHost: localhost\r\n\r\n`))
+    const socket = net.connect(server.port, '127.0.0.1', () => socket.write(`GET ${target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`))
     const hash = createHash('sha256')
     let head = Buffer.alloc(0)
     let headText: string | undefined

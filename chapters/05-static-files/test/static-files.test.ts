@@ -111,7 +111,7 @@ describe('what is not there', () => {
   })
 
   it('HEAD has the headers of GET and no body', async () => {
-    const ex = await request('/notes.txt', 'HEAD')
+    const ex = await exchange(server.port, 'HEAD /notes.txt HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n')
     expectResponse(ex, { status: 200, headers: { 'content-length': String(file('/notes.txt').length), 'content-type': /^text\/plain/ } })
     const rest = await ex.client.readUntilClose()
     if (rest.length > 0) throw new Error(explain(ex.client, 'RFC 9110 §9.3.2: no body in a HEAD response.', ['nothing after the headers'], [`${rest.length} more bytes`]))

@@ -30,3 +30,14 @@ export const DEFAULT_LIMITS: Limits = {
   keepAliveTimeoutMs: 5_000, // 5 s, as Node's http.Server keepAliveTimeout
   maxConnections: 1_000,
 }
+
+/**
+ * The defaults with the given limits on top. The head is part of the request, so its deadline is
+ * never later than the request's: headersTimeoutMs is clamped to requestTimeoutMs, as Node's
+ * http.Server clamps headersTimeout to requestTimeout.
+ */
+export function resolveLimits(given: Partial<Limits>): Limits {
+  const limits = { ...DEFAULT_LIMITS, ...given }
+  limits.headersTimeoutMs = Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs)
+  return limits
+}

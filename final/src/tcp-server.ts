@@ -3,7 +3,7 @@
 
 import net from 'node:net'
 import type { BaseRequestHandler, HandlerClass } from './base-handler.ts'
-import { DEFAULT_LIMITS, type Limits } from './limits.ts'
+import { resolveLimits, type Limits } from './limits.ts'
 
 const LINGER_MS = 2_000 // how long a closing connection may go on sending, as nginx's lingering_timeout
 
@@ -30,7 +30,7 @@ export class TCPServer {
   constructor(serverAddress: ServerAddress, HandlerClass: HandlerClass, limits: Partial<Limits> = {}) {
     this.serverAddress = serverAddress
     this.HandlerClass = HandlerClass
-    this.limits = { ...DEFAULT_LIMITS, ...limits }
+    this.limits = resolveLimits(limits)
     this.listener.on('connection', (socket) => {
       this.accepted.push(socket)
       this.wakeAccept?.()

@@ -16,6 +16,10 @@ const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/
 const HTTP_VERSION = /^HTTP\/\d\.\d$/
 // A request-target: no spaces, no control characters (RFC 9112 §3.2)
 const REQUEST_TARGET = /^[\x21-\x7e\x80-\xff]+$/
+// RFC 9112 §3.2.1, §3.2.2: origin-form "/path?query", or absolute-form "http://host/path"
+const ORIGIN_OR_ABSOLUTE_FORM = /^(\/|https?:\/\/)/i
+// RFC 9112 §3.2.3: authority-form "host:port", for CONNECT only
+const AUTHORITY_FORM = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~%!$&'()*+;=]+):\d+$/
 
 export interface RequestLine {
   method: string
@@ -42,7 +46,15 @@ export function parseRequestLine(line: string): RequestLine {
   if (!TOKEN.test(method)) throw new HttpError(400, `the method ${JSON.stringify(method)} is not a token`)
   if (!REQUEST_TARGET.test(target)) throw new HttpError(400, `the request target ${JSON.stringify(target)} is empty or holds control characters`)
   if (!HTTP_VERSION.test(version)) throw new HttpError(400, `the version ${JSON.stringify(version)} is not "HTTP/x.y"`)
+  if (!isTargetFormFor(method, target)) throw new HttpError(400, `${method} cannot take the request target ${JSON.stringify(target)} (RFC 9112 §3.2)`)
   return { method, target, version }
+}
+
+/** RFC 9112 §3.2: CONNECT takes "host:port", "*" goes only with OPTIONS, all else is a path or a URL. */
+function isTargetFormFor(method: string, target: string): boolean {
+  if (method === 'CONNECT') return AUTHORITY_FORM.test(target)
+  if (target === '*') return method === 'OPTIONS'
+  return ORIGIN_OR_ABSOLUTE_FORM.test(target)
 }
 
 /** RFC 9112 §5: field-name ":" OWS field-value OWS. */

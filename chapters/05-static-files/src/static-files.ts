@@ -12,7 +12,8 @@ export function splitTarget(target: string): { pathname: string; query: string }
   // RFC 9112 §3.2.2: a server MUST accept the absolute form; only its path matters here.
   const absolute = /^https?:\/\/[^/?#]*/i.exec(target)
   if (absolute) rest = target.slice(absolute[0].length) || '/'
-  if (!rest.startsWith('/')) throw new HttpError(400, `the request target ${JSON.stringify(target)} is not a path`)
+  // RFC 9112 §3.2.3, §3.2.4: "host:port" (CONNECT) and "*" (OPTIONS) name no file; the parser allows nothing else.
+  if (!rest.startsWith('/')) return { pathname: rest, query: '' }
   const [pathname, query = ''] = rest.split('#', 1)[0]!.split(/\?(.*)/s, 2)
   return { pathname: pathname!, query }
 }

@@ -9,9 +9,10 @@ const utf8 = new TextDecoder('utf-8', { fatal: true })
 /** The path and the query of a request target, in origin form or absolute form. */
 export function splitTarget(target: string): { pathname: string; query: string } {
   let rest = target
-  // RFC 9112 §3.2.2: a server MUST accept the absolute form; only its path matters here.
+  // RFC 9112 §3.2.2: a server MUST accept the absolute form; only its path matters here, and an
+  // empty path, as in "http://host?q", is "/" (RFC 9110 §4.2.3).
   const absolute = /^https?:\/\/[^/?#]*/i.exec(target)
-  if (absolute) rest = target.slice(absolute[0].length) || '/'
+  if (absolute) rest = `/${target.slice(absolute[0].length).replace(/^\//, '')}`
   // RFC 9112 §3.2.3, §3.2.4: "host:port" (CONNECT) and "*" (OPTIONS) name no file; the parser allows nothing else.
   if (!rest.startsWith('/')) return { pathname: rest, query: '' }
   const [pathname, query = ''] = rest.split('#', 1)[0]!.split(/\?(.*)/s, 2)

@@ -53,13 +53,13 @@ function checkJsonContentType(contentType: string | undefined): void {
   if (contentType === undefined) throw new HttpError(415, 'the body has no Content-Type; send "Content-Type: application/json"')
   const [mediaType = '', ...parameters] = contentType.split(';')
   if (mediaType.trim().toLowerCase() !== 'application/json') {
-    throw new HttpError(415, `the body is ${JSON.stringify(mediaType.trim())}; send "Content-Type: application/json"`)
+    throw new HttpError(415, `the body is labelled ${JSON.stringify(mediaType.trim())}; send "Content-Type: application/json"`)
   }
   for (const parameter of parameters) {
     const [name = '', value = ''] = parameter.split('=', 2).map((part) => part.trim())
     const charset = value.replace(/^"(.*)"$/, '$1').toLowerCase()
     if (name.toLowerCase() === 'charset' && charset !== 'utf-8' && charset !== 'utf8') {
-      throw new HttpError(415, `the body is in ${JSON.stringify(value)}; JSON is sent as UTF-8 (RFC 8259 §8.1)`)
+      throw new HttpError(415, `the body is labelled charset=${value}; JSON is sent as UTF-8 (RFC 8259 §8.1)`)
     }
   }
 }

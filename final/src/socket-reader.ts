@@ -40,8 +40,9 @@ export class SocketReader {
     socket.on('end', onEnd)
     socket.on('close', onEnd)
     socket.on('timeout', () => {
-      // Reads have their own deadlines; a timeout outside a read is a client not reading our reply.
-      if (!this.wake) socket.destroy()
+      // Reads have their own deadlines. Outside a read, with bytes unsent, the client is not reading
+      // our reply; with none, we are busy (a login waiting for a worker), which is no fault.
+      if (!this.wake && socket.writableLength > 0) socket.destroy()
     })
   }
 

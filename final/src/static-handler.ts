@@ -19,11 +19,11 @@ const READ_CHUNK_BYTES = 64 * 1024 // 64 KiB per read from disk
 
 // The API's resources and the methods each takes; every other path is a file (GET, HEAD).
 const API_ROUTES: Record<string, string[]> = {
-  '/api/login': ['POST'],
-  '/api/logout': ['POST'],
-  '/api/me': ['GET', 'HEAD'],
+  '/api/login': ['POST', 'OPTIONS'],
+  '/api/logout': ['POST', 'OPTIONS'],
+  '/api/me': ['GET', 'HEAD', 'OPTIONS'],
 }
-const FILE_METHODS = ['GET', 'HEAD']
+const FILE_METHODS = ['GET', 'HEAD', 'OPTIONS']
 
 export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   declare readonly server: SimpleHTTPServer
@@ -86,9 +86,11 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     if (pathname === '/api/logout') return this.logout()
   }
 
-  /** The methods this path takes, for the Allow header of a 405. */
+  /** The methods this path takes, for the Allow header of a 405 or an OPTIONS. */
   override allowedMethods(): string[] {
-    return API_ROUTES[splitTarget(this.path).pathname] ?? FILE_METHODS
+    const { pathname } = splitTarget(this.path)
+    if (pathname === '*') return super.allowedMethods() // OPTIONS *: the server as a whole
+    return API_ROUTES[pathname] ?? FILE_METHODS
   }
 
   override maxBodyBytes(): number {
@@ -97,11 +99,19 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
 
   /** Errors of the API are JSON, for the page's script; errors of files stay HTML pages. */
   override writeError(code: number, message: string): void {
-    if (!this.path.startsWith('/api/')) return super.writeError(code, message)
+    if (!this.isApiRequest()) return super.writeError(code, message)
     const headers: [string, string][] = []
     if (code === 405) headers.push(['Allow', this.allowedMethods().join(', ')])
     if (code === 503) headers.push(['Retry-After', String(RETRY_AFTER_SECONDS)])
     this.writeJson(code, { error: message }, headers)
+  }
+
+  private isApiRequest(): boolean {
+    try {
+      return splitTarget(this.path).pathname.startsWith('/api/')
+    } catch {
+      return false // not even a path: its error is a page
+    }
   }
 
   private requireMethod(pathname: string): void {

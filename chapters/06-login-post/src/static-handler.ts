@@ -69,8 +69,16 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
 
   /** Errors of the API are JSON, for the page's script; errors of files stay HTML pages. */
   override writeError(code: number, message: string): void {
-    if (!this.path.startsWith('/api/')) return super.writeError(code, message)
+    if (!this.isApiRequest()) return super.writeError(code, message)
     this.writeJson(code, { error: message }, code === 405 ? [['Allow', this.allowedMethods().join(', ')]] : [])
+  }
+
+  private isApiRequest(): boolean {
+    try {
+      return splitTarget(this.path).pathname.startsWith('/api/')
+    } catch {
+      return false // not even a path: its error is a page
+    }
   }
 
   private requireMethod(pathname: string): void {

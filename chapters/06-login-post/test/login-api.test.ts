@@ -126,6 +126,11 @@ describe('bad input: the right status, a JSON error, and the server stays up', (
     expectResponse(ex, { headers: { allow: 'POST' } })
   })
 
+  it('an API error is JSON for an absolute-form target too', async () => {
+    const ex = await exchange(server.port, 'GET http://localhost/api/login HTTP/1.1\r\nHost: localhost\r\n\r\n')
+    expectJsonError(ex, 405, 'RFC 9112 §3.2.2: "http://localhost/api/login" names the same resource as "/api/login".')
+  })
+
   it('after all that, the login still works and the page is still served', async () => {
     expectResponse(await login(), { status: 200 })
     expectResponse(await get('/'), { status: 200, headers: { 'content-type': /^text\/html/ }, body: /\/api\/login|login\.js/ })

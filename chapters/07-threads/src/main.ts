@@ -15,7 +15,7 @@ try {
   const pool = new WorkerPool(options.threads, new URL('./password-worker.ts', import.meta.url))
   const server = new SimpleHTTPServer(options, SimpleHTTPRequestHandler, options.root, users, pool, options)
   const { host, port } = await server.listen()
-  console.log(`login server listening on http://${host}:${port}/, serving ${server.root}, users from ${options.users}, ${pool.size} worker threads`)
+  console.log(`login server listening on http://${host}:${port}/, serving ${server.root}, users from ${options.users}, ${pool.size} worker thread${pool.size === 1 ? '' : 's'}`)
   let stopping = false
   const stop = async () => {
     if (stopping) return // a second Ctrl-C while draining changes nothing

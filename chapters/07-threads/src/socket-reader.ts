@@ -38,11 +38,12 @@ export class SocketReader {
     socket.on('end', onEnd)
     socket.on('close', onEnd)
     socket.on('timeout', () => {
-      // Waiting for the client: a 408 goes out. Not waiting: the client is not reading our reply.
+      // Waiting for the client: a 408 goes out. Not waiting, with bytes unsent: the client is not
+      // reading our reply. Neither: we are busy (a login waiting for a worker), which is no fault.
       if (this.wake) {
         this.timedOut = true
         this.wake()
-      } else {
+      } else if (socket.writableLength > 0) {
         socket.destroy()
       }
     })

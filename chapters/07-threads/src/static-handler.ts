@@ -71,11 +71,19 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
 
   /** Errors of the API are JSON, for the page's script; errors of files stay HTML pages. */
   override writeError(code: number, message: string): void {
-    if (!this.path.startsWith('/api/')) return super.writeError(code, message)
+    if (!this.isApiRequest()) return super.writeError(code, message)
     const headers: [string, string][] = []
     if (code === 405) headers.push(['Allow', this.allowedMethods().join(', ')])
     if (code === 503) headers.push(['Retry-After', String(RETRY_AFTER_SECONDS)])
     this.writeJson(code, { error: message }, headers)
+  }
+
+  private isApiRequest(): boolean {
+    try {
+      return splitTarget(this.path).pathname.startsWith('/api/')
+    } catch {
+      return false // not even a path: its error is a page
+    }
   }
 
   private requireMethod(pathname: string): void {

@@ -4,12 +4,14 @@
 
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { afterAll, afterEach, beforeAll, describe, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { RawClient, exchange, expectClosed, expectResponse, repoRoot, startServer, type RunningServer } from '../../../scripts/kit/index.ts'
 
 const ROOT = path.join(repoRoot, 'chapters', '07-threads', 'resources')
 const USERS = path.join(repoRoot, 'chapters', '07-threads', 'users.json')
 const GET = 'GET / HTTP/1.1\r\nHost: localhost\r\n\r\n'
+const LOGIN_BODY = JSON.stringify({ username: 'dongdong', password: 'let-me-in' })
+const LOGIN = `POST /api/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${LOGIN_BODY.length}\r\n\r\n${LOGIN_BODY}`
 
 let server: RunningServer
 beforeAll(async () => {
@@ -50,6 +52,19 @@ describe('the request timeout', () => {
     const response = await client.readResponse()
     if (response.status !== 408) expectResponse({ client, response }, { status: 408, why: 'RFC 9110 §15.5.9: 408 when the client did not finish its request in time.' })
     await expectClosed(client, 'After a 408 the server closes the connection.')
+  })
+
+  it('a login that waits for a worker longer than the timeout is still answered: the wait is ours, not the client\'s', async () => {
+    // One thread, ten logins, a 200 ms timeout: the last login waits for nine hashes, far longer.
+    const busy = await startServer({ reference: 'chapters/07-threads', root: ROOT, users: USERS, env: { REQUEST_TIMEOUT_MS: '200', THREADS: '1' } })
+    try {
+      const clients = await Promise.all(Array.from({ length: 10 }, () => RawClient.connect(busy.port)))
+      await Promise.all(clients.map((client) => client.send(LOGIN)))
+      const statuses = await Promise.all(clients.map(async (client) => (await client.readResponse({ timeoutMs: 30_000 })).status))
+      expect(statuses, 'Every login gets its answer; a client that sent its whole request is not timed out').toEqual(Array(10).fill(200))
+    } finally {
+      await busy.stop()
+    }
   })
 
   it('the server still serves after the timeout', async () => {

@@ -14,7 +14,9 @@ import { repoRoot } from './kit/server-under-test.ts'
 const DEFAULT_HOST = '127.0.0.1'
 const DEFAULT_PORT = 8888
 const START_TIMEOUT_MS = 20_000 // tsx compiles on start; slow machines need a while
-const FLAGS_WITH_VALUES = new Set(['--port', '--host', '--root', '--users'])
+// Flags the chapters take with a value (07 and final add the last ones), so that their value is not
+// mistaken for a chapter number.
+const FLAGS_WITH_VALUES = new Set(['--port', '--host', '--root', '--users', '--threads', '--max-connections', '--request-timeout'])
 
 interface Request {
   chapter: string | undefined

@@ -118,7 +118,14 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
     return get.call(this)
   }
 
-  /** The methods this handler answers, for the Allow header of a 405. */
+  /** RFC 9110 §9.3.7: which methods the target takes; with "*", what the server does at all. */
+  doOPTIONS(): void {
+    this.writeResponse(204)
+    this.writeHeader('Allow', this.allowedMethods().join(', '))
+    this.endHeaders()
+  }
+
+  /** The methods this handler answers, for the Allow header of a 405 or an OPTIONS. */
   allowedMethods(): string[] {
     return [...KNOWN_METHODS].filter((method) => this.handlerFor(method) && (method !== 'HEAD' || this.handlerFor('GET')))
   }

@@ -17,7 +17,7 @@ import { PoolBusy, WorkerCrashed } from './worker-pool.ts'
 const INDEX_FILE = 'index.html'
 const READ_CHUNK_BYTES = 64 * 1024 // 64 KiB per read from disk
 
-// The API's resources and the methods each takes; every other path is a file (GET, HEAD).
+// The API's resources and the methods each takes; every other path is a file (GET, HEAD, OPTIONS).
 const API_ROUTES: Record<string, string[]> = {
   '/api/login': ['POST', 'OPTIONS'],
   '/api/logout': ['POST', 'OPTIONS'],

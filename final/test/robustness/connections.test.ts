@@ -11,7 +11,7 @@ import { allAnswers, eventually, get, heldConnections, openDescriptors, serveFin
 const HEADERS_TIMEOUT_MS = 3_000 // the dribblers below must outlast the setup, then be cut off
 const served = serveFinal({
   HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS),
-  KEEP_ALIVE_TIMEOUT_MS: '300',
+  KEEP_ALIVE_TIMEOUT_MS: '1500', // long enough for the 1000 idle connections below to be idle together
   REQUEST_TIMEOUT_MS: '1000',
   MAX_CONNECTIONS: '2000',
 })
@@ -35,10 +35,21 @@ async function expectDescriptorsReleased(why: string): Promise<void> {
   expect(released, `${why} The server still holds ${connectionsHeld()} connection(s) and these files: ${JSON.stringify(filesHeld())}.`).toBe(true)
 }
 
-/** Open n connections, a batch at a time (the listen backlog is finite). */
-async function connectMany(n: number, batch = 100): Promise<RawClient[]> {
+/** Open n connections, a batch at a time (the listen backlog is finite), each started by `start` at once. */
+async function connectMany(n: number, start: (client: RawClient) => Promise<void>, batch = 100): Promise<RawClient[]> {
   const clients: RawClient[] = []
-  while (clients.length < n) clients.push(...(await Promise.all(Array.from({ length: Math.min(batch, n - clients.length) }, () => RawClient.connect(served.port)))))
+  while (clients.length < n) {
+    const size = Math.min(batch, n - clients.length)
+    clients.push(
+      ...(await Promise.all(
+        Array.from({ length: size }, async () => {
+          const client = await RawClient.connect(served.port)
+          await start(client)
+          return client
+        }),
+      )),
+    )
+  }
   return clients
 }
 
@@ -133,9 +144,8 @@ describe('connections', () => {
 
   it('500 clients dribbling their heads a byte a second do not stop a normal client from being served, and are cut off with 408', async () => {
     const head = 'GET /notes.txt HTTP/1.1\r\nHost: localhost\r\nX-Slow: zzzzzzzzzzzzzzzzzzzzzzzz\r\n\r\n'
-    const dribblers = await connectMany(500)
+    const dribblers = await connectMany(500, (client) => client.send(head[0]!))
     let sent = 0
-    await Promise.all(dribblers.map((client) => client.send(head[0]!)))
     const timer = setInterval(() => {
       sent++
       for (const client of dribblers) if (!client.isClosed && sent < head.length) client.send(head[sent]!).catch(() => {})
@@ -159,16 +169,13 @@ describe('connections', () => {
 
   it('1000 idle kept-alive connections are all reclaimed by the keep-alive timeout', async () => {
     await expectDescriptorsReleased('Before: the earlier tests\' connections are gone.')
-    const clients = await connectMany(1000)
-    await Promise.all(
-      clients.map(async (client) => {
-        await client.send(get('/notes.txt'))
-        const response = await client.readResponse()
-        expect(header(response, 'connection'), 'kept alive after the response').toBeUndefined()
-      }),
-    )
+    const clients = await connectMany(1000, async (client) => {
+      await client.send(get('/notes.txt'))
+      const response = await client.readResponse()
+      expect(header(response, 'connection'), 'kept alive after the response').toBeUndefined()
+    })
     const closed = await Promise.all(clients.map((client) => client.waitForClose(10_000)))
-    expect(closed.filter((isClosed) => !isClosed).length, 'KEEP_ALIVE_TIMEOUT_MS=300: an idle connection is closed by the server; none may be left open').toBe(0)
+    expect(closed.filter((isClosed) => !isClosed).length, 'KEEP_ALIVE_TIMEOUT_MS=1500: an idle connection is closed by the server; none may be left open').toBe(0)
     expect(clients.every((client) => client.received.toString('latin1').match(/HTTP\/1\.1 /g)!.length === 1), 'Closing an idle connection sends nothing (no 408 to a client that asked nothing)').toBe(true)
     clients.forEach((client) => client.destroy())
     await expectDescriptorsReleased('The server must release every idle connection it closed.')

@@ -43,7 +43,8 @@ export function pathToSegments(pathname: string): string[] {
 
 /** Percent-decoding, once, strictly (RFC 3986 §2.1): "%zz" and overlong UTF-8 are errors. */
 function decodeSegment(raw: string): string {
-  if (!raw.includes('%')) return raw
+  // Raw bytes past ASCII (curl sends a UTF-8 name unescaped) are decoded as escaped ones are.
+  if (!/[%\x80-\xff]/.test(raw)) return raw
   const bytes: number[] = []
   for (let i = 0; i < raw.length; i++) {
     if (raw[i] !== '%') {

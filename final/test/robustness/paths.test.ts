@@ -112,6 +112,23 @@ describe('paths', () => {
     ['/%e4%bd%a0%e5%a5%bd.txt', '/你好.txt', 'a UTF-8 name, percent-encoded'],
     ['/dir%20with%20space/file%20name.txt', '/dir with space/file name.txt', 'encoded spaces'],
   ]
+  // [raw, escaped]: the same bytes, sent raw (as curl sends a non-ASCII URL) and percent-encoded.
+  const RAW_AND_ESCAPED: [string, string][] = [
+    ['/\xe4\xbd\xa0\xe5\xa5\xbd.txt', '/%e4%bd%a0%e5%a5%bd.txt'],
+    ['/\xe4\xbd\xa0\xe5\xa5\xbd%2etxt', '/%e4%bd%a0%e5%a5%bd.txt'],
+    ['/\xff.txt', '/%ff.txt'],
+    ['/caf\xe9', '/caf%e9'],
+  ]
+  for (const [raw, escaped] of RAW_AND_ESCAPED) {
+    it(`raw bytes name what their escapes name: ${JSON.stringify(raw)} is answered as ${escaped}`, async () => {
+      const send = async (target: string) => (await allAnswers(served.port, Buffer.from(get(target, 'Connection: close\r\n'), 'latin1'))).responses[0]!
+      const [byRaw, byEscape] = [await send(raw), await send(escaped)]
+      const why = 'RFC 3986 §2.5: a path\'s characters are UTF-8 octets, escaped or not; raw octets (which curl sends unescaped) must not name another file, or none, than the same octets escaped.'
+      expect(byRaw.status, why).toBe(byEscape.status)
+      if (byEscape.status === 200) expect(byRaw.body.equals(byEscape.body), why).toBe(true)
+    })
+  }
+
   for (const [target, file, why] of INSIDE) {
     it(`GET ${target} serves ${file} (${why})`, async () => {
       const client = await expectAnswerKeptOpen(served.port, get(target), { status: 200, body: served.site.files.get(file)!, why: `RFC 3986 §2.1 and §5.2.4: ${why}.` })

@@ -74,6 +74,21 @@ describe('connections', () => {
     client.destroy()
   })
 
+  it('a malformed request in the middle of a pipeline: those before it answered in order, it gets 400, nothing after it', async () => {
+    const { client, responses } = await allAnswers(served.port, get('/notes.txt') + get('/style.css') + 'GET /app.js HTTP/1.1\r\nHost : x\r\n\r\n' + get('/data.json'))
+    const why = 'RFC 9112 §9.3.2: responses in request order; after a request it cannot frame, the server answers 400 and closes (RFC 9112 §6.3), so the one after is never read.'
+    expect(responses.map((response) => response.status), why).toEqual([200, 200, 400])
+    expectResponse({ client, response: responses[2]! }, { headers: { connection: 'close' }, why })
+  })
+
+  it('a pipeline of 1000 requests in one write is answered in full, in order', async () => {
+    const files = ['/notes.txt', '/style.css', '/app.js', '/data.json']
+    const { client, responses } = await allAnswers(served.port, Array.from({ length: 1000 }, (_, i) => get(files[i % 4]!, i === 999 ? 'Connection: close\r\n' : '')).join(''))
+    const why = 'RFC 9112 §9.3.2: every pipelined request is answered, in order, however many arrive at once; the server reads more only as it writes (back-pressure).'
+    expect(responses.length, why).toBe(1000)
+    responses.forEach((response, i) => expectResponse({ client, response }, { status: 200, body: served.site.files.get(files[i % 4]!)!, why }))
+  })
+
   it('"Connection: keep-alive, CLOSE": the close token in a list, in any case, ends the connection after that response', async () => {
     const { client, responses } = await allAnswers(served.port, get('/notes.txt', 'Connection: keep-alive, CLOSE\r\n') + get('/style.css'))
     const why = 'RFC 9112 §9.6: "close" in Connection (a case-insensitive token list, RFC 9110 §7.6.1) means this is the last response; the request after it is not processed.'

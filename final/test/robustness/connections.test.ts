@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { RawClient, expectResponse, header } from '../../../scripts/kit/index.ts'
 import { allAnswers, eventually, get, heldConnections, openDescriptors, serveFinal } from './wire.ts'
 
-const HEADERS_TIMEOUT_MS = 3_000 // the dribblers below must outlast the setup, then be cut off
+const HEADERS_TIMEOUT_MS = 4_000 // the dribblers below must outlast their own setup, then be cut off
 const served = serveFinal({
   HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS),
   KEEP_ALIVE_TIMEOUT_MS: '1500', // long enough for the 1000 idle connections below to be idle together

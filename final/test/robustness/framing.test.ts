@@ -20,8 +20,8 @@ const BAD_LENGTHS: [string, string][] = [
   ['1e1', 'RFC 9110 §8.6: no exponent (Number("1e1") is 10).'],
   ['1 0', 'RFC 9110 §8.6: one number; a parser that drops the space reads 10.'],
   ['', 'RFC 9110 §8.6: an empty Content-Length is no length (Number("") is 0).'],
-  ['99999999999999999999', 'RFC 9110 §8.6: a recipient MUST anticipate large numbers and not overflow; 20 digits is more than any body here.'],
-  ['00000000000000000005', 'RFC 9110 §8.6: 20 digits, even with the value 5, are refused rather than trusted (llhttp counts digits too).'],
+  ['99999999999999999999', 'RFC 9110 §8.6: a recipient MUST prevent integer overflow when it parses a length; this server refuses more than 15 digits outright.'],
+  ['00000000000000000005', 'RFC 9110 §8.6: the same rule by digits, not value: 20 digits are refused before any arithmetic, whatever they add up to.'],
   ['5, 6', 'RFC 9112 §6.3: a list of different lengths is an unrecoverable framing error.'],
   ['5,', 'RFC 9112 §6.3: a list with an empty member is not a list of valid values.'],
 ]

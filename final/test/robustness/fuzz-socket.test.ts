@@ -57,7 +57,7 @@ async function run({ request, cuts, fin }: Case): Promise<string | undefined> {
 }
 
 describe('fuzz: over the socket', () => {
-  it(`random and mutated requests, cut anywhere: well-formed answers or a clean close, no 5xx but 501/505, the server still serving (${RUNS * BATCH} requests)`, { timeout: TIMEOUT_MS }, async () => {
+  it(`random and mutated requests, cut anywhere: well-formed answers or a clean close, no 5xx but 501/505, the server still serving (${RUNS * BATCH} requests${TIME_LIMIT_MS ? `, or as many as fit in ${TIME_LIMIT_MS / 1000} s` : ''})`, { timeout: TIMEOUT_MS }, async () => {
     let sent = 0
     await fc.assert(
       fc.asyncProperty(fc.array(oneCase, { minLength: BATCH, maxLength: BATCH }), async (cases) => {

@@ -142,15 +142,17 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
    */
   async parseRequest(first: boolean): Promise<boolean> {
     const limits = this.server.limits
-    this.rfile.deadline = Date.now() + (first ? limits.headersTimeoutMs : limits.keepAliveTimeoutMs)
-    this.idle = true
-    try {
-      if (!(await this.rfile.waitForData())) return false
-    } catch (error) {
-      if (error instanceof ReadTimeout) return false // nothing was asked: close without a word
-      throw error
-    } finally {
-      this.idle = false
+    if (this.rfile.buffered === 0) {
+      this.rfile.deadline = Date.now() + (first ? limits.headersTimeoutMs : limits.keepAliveTimeoutMs)
+      this.idle = true
+      try {
+        if (!(await this.rfile.waitForData())) return false
+      } catch (error) {
+        if (error instanceof ReadTimeout) return false // nothing was asked: close without a word
+        throw error
+      } finally {
+        this.idle = false
+      }
     }
     // From the first byte, the whole head must arrive within headersTimeoutMs (slowloris).
     this.rfile.deadline = Date.now() + limits.headersTimeoutMs
@@ -169,13 +171,15 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
     checkHost(this.headers, this.version)
     this.keepAlive = wantsKeepAlive(this.version, this.headers) && !this.server.isShutdown
     const length = bodyLength(this.headers, this.version)
-    // Refuse before reading: a client that declares 1 GiB is answered at once, not after 1 GiB.
-    const limit = this.maxBodyBytes()
-    if (length > limit) throw new HttpError(413, `the body is ${length} bytes; the limit here is ${limit}`)
-    if (length > 0) await this.answerExpect()
-    this.rfile.deadline = Date.now() + limits.requestTimeoutMs
-    this.body = length > 0 ? await this.read(length) : EMPTY
-    if (this.body.length < length) throw new HttpError(400, `the body ended after ${this.body.length} of ${length} bytes`)
+    if (length > 0) {
+      // Refuse before reading: a client that declares 1 GiB is answered at once, not after 1 GiB.
+      const limit = this.maxBodyBytes()
+      if (length > limit) throw new HttpError(413, `the body is ${length} bytes; the limit here is ${limit}`)
+      await this.answerExpect()
+      this.rfile.deadline = Date.now() + limits.requestTimeoutMs
+      this.body = await this.read(length)
+      if (this.body.length < length) throw new HttpError(400, `the body ended after ${this.body.length} of ${length} bytes`)
+    }
     this.rfile.deadline = undefined
     this.requestComplete = true
     return true
@@ -203,7 +207,8 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
     const headers = new RequestHeaders()
     let budget = maxHeaderBytes
     for (let count = 0; ; count++) {
-      const line = await this.readHeadLine(budget, 431, 'the header block')
+      const next = this.readHeadLine(budget, 431, 'the header block')
+      const line = typeof next === 'string' ? next : await next // no await (a microtask) when buffered
       if (line === undefined) throw new HttpError(400, 'the connection ended inside the headers')
       if (line === '') return headers
       if (count === maxHeaderFields) throw new HttpError(431, `more than ${maxHeaderFields} header fields`)
@@ -213,7 +218,19 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
   }
 
   /** One line of the head as text; undefined at the end of the stream. */
-  private async readHeadLine(limit: number, status: number, what: string): Promise<string | undefined> {
+  private readHeadLine(limit: number, status: number, what: string): string | undefined | Promise<string | undefined> {
+    // The usual case, a line already buffered, is answered at once: no promise per header line.
+    try {
+      const line = this.rfile.takeLine(Math.max(limit, 2))
+      if (line) return stripLineEnding(line)
+    } catch (error) {
+      if (error instanceof LineTooLong) throw new HttpError(status, `${what} is longer than ${error.limit} bytes`)
+      throw error
+    }
+    return this.waitForHeadLine(limit, status, what)
+  }
+
+  private async waitForHeadLine(limit: number, status: number, what: string): Promise<string | undefined> {
     try {
       const line = await this.readline(Math.max(limit, 2))
       if (line.length === 0) return undefined

@@ -6,6 +6,9 @@ import { statSync, type Stats } from 'node:fs'
 
 export const MAX_CACHED_FILE_BYTES = 1024 * 1024 // 1 MiB: larger files are streamed from disk
 export const MAX_CACHE_BYTES = 64 * 1024 * 1024 // 64 MiB for all cached files together
+// File times tick coarsely on some filesystems (2 s on FAT): two same-size writes within one tick
+// leave the same stamp. A file changed this recently is served but not cached (git's "racy" rule).
+export const RACY_WINDOW_MS = 1_000
 
 export interface CachedFile {
   /** The file's real path, inside the document root (resolved when it was cached). */
@@ -42,6 +45,8 @@ export class FileCache {
   /** Keep a file that was just read whole, if it fits. */
   store(target: string, entry: Omit<CachedFile, 'identity'>, info: Stats): void {
     if (entry.body.length > MAX_CACHED_FILE_BYTES || entry.body.length !== info.size) return
+    // ctime, not mtime: utimes() can set mtime to the past (tar, rsync -t), never ctime.
+    if (Date.now() - info.ctimeMs < RACY_WINDOW_MS) return
     this.delete(target)
     this.entries.set(target, { ...entry, identity: identityOf(info) })
     this.bytes += entry.body.length

@@ -54,12 +54,22 @@ export class SocketReader {
   /** The next line with its ending ("\n" or "\r\n"); at end of stream, what is left (maybe empty). */
   async readLine(limit: number): Promise<Buffer> {
     for (;;) {
-      const end = this.buffer.indexOf(0x0a, this.scanned)
-      if (end !== -1 && end < limit) return this.take(end + 1)
-      if (end !== -1 || this.buffer.length >= limit) throw new LineTooLong(limit)
-      this.scanned = this.buffer.length
+      const line = this.takeLine(limit)
+      if (line) return line
       if (!(await this.fill())) return this.take(this.buffer.length)
     }
+  }
+
+  /**
+   * The next line if it is already buffered, or null: no waiting, no promise. A request that
+   * arrived whole (the usual case) is read through this alone.
+   */
+  takeLine(limit: number): Buffer | null {
+    const end = this.buffer.indexOf(0x0a, this.scanned)
+    if (end !== -1 && end < limit) return this.take(end + 1)
+    if (end !== -1 || this.buffer.length >= limit) throw new LineTooLong(limit)
+    this.scanned = this.buffer.length
+    return null
   }
 
   /** Exactly n bytes, or fewer if the stream ends first. */

@@ -11,7 +11,8 @@ const COPY_LIMIT_BYTES = 16 * 1024 // a response this small is joined into one b
 
 export class StreamRequestHandler extends BaseRequestHandler {
   readonly rfile: SocketReader
-  protected wbuf: Buffer[] = []
+  /** What write() queued: text is kept as one string until flush(), bytes as they came. */
+  protected wbuf: (string | Buffer)[] = []
 
   constructor(server: TCPServer, request: net.Socket, clientAddress: string) {
     super(server, request, clientAddress)
@@ -38,7 +39,10 @@ export class StreamRequestHandler extends BaseRequestHandler {
 
   /** Queue bytes; nothing goes on the wire until flush(). */
   write(data: string | Buffer): void {
-    this.wbuf.push(this.encode(data))
+    const last = this.wbuf.length - 1
+    // A response head is a dozen small writes: join them as text, encode once.
+    if (typeof data === 'string' && last >= 0 && typeof this.wbuf[last] === 'string') this.wbuf[last] += data
+    else this.wbuf.push(data)
   }
 
   /**
@@ -46,7 +50,7 @@ export class StreamRequestHandler extends BaseRequestHandler {
    * (back-pressure), not for every response.
    */
   async flush(): Promise<void> {
-    const pieces = this.wbuf
+    const pieces = this.wbuf.map((piece) => this.encode(piece))
     this.wbuf = []
     const socket = this.request
     if (pieces.length === 0 || socket.destroyed) return

@@ -1,0 +1,39 @@
+// `npm run bench`: measures final/, chapters 04–07, sirv and two node:http servers on the same
+// files, and writes a markdown table and an SVG chart of the ratios to bench/results/.
+
+import { mkdirSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { renderSvg } from './bench/chart.ts'
+import { BENCH_USAGE, UsageError, parseBenchArgs } from './bench/options.ts'
+import { killChildrenOnExit } from './bench/processes.ts'
+import { formatGoal, goalsOf, summarize } from './bench/report.ts'
+import { runBench } from './bench/run.ts'
+import { repoRoot } from './bench/servers-under-test.ts'
+import { renderMarkdown } from './bench/table.ts'
+
+let options
+try {
+  options = parseBenchArgs(process.argv.slice(2))
+} catch (error) {
+  if (!(error instanceof UsageError)) throw error
+  console.error(`error: ${error.message}\n\n${BENCH_USAGE}`)
+  process.exit(2)
+}
+if (options.help) {
+  console.log(BENCH_USAGE)
+  process.exit(0)
+}
+
+const log = (line: string) => console.log(line)
+killChildrenOnExit(log)
+const bench = await runBench(options, log)
+const markdown = renderMarkdown(bench)
+mkdirSync(options.out, { recursive: true })
+const mdFile = path.join(options.out, 'latest.md')
+const svgFile = path.join(options.out, 'latest.svg')
+writeFileSync(mdFile, markdown)
+writeFileSync(svgFile, renderSvg(bench))
+console.log(`\n${markdown}`)
+console.log('Goals for final/:')
+for (const goal of goalsOf(bench, summarize(bench)).filter((g) => g.measured !== undefined)) console.log(`  ${goal.text}: ${formatGoal(goal)}`)
+console.log(`\nwrote ${path.relative(repoRoot, mdFile)} and ${path.relative(repoRoot, svgFile)}`)

@@ -1,0 +1,123 @@
+// The bench's own checks: its careful node:http server never serves stale bytes (the issue's
+// rule for any cache), and a tiny run of the bench produces a row of the table.
+
+import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { afterEach, beforeEach, describe, expect, test } from 'vitest'
+import { RawClient, exchange, expectResponse } from '../kit/index.ts'
+import { parseBenchArgs } from './options.ts'
+import { killAll, startProcess, stopProcess, waitForOutput, type Started } from './processes.ts'
+import { RACY_WINDOW_MS } from './servers/file-cache.ts'
+import { runBench } from './run.ts'
+import { repoRoot } from './servers-under-test.ts'
+import { renderTable } from './table.ts'
+
+const get = (file: string) => `GET /${file} HTTP/1.1\r\nHost: bench\r\n\r\n`
+
+describe('the cached node:http server never serves stale bytes', () => {
+  let root: string
+  let server: Started
+  let port: number
+
+  beforeEach(async () => {
+    root = mkdtempSync(path.join(os.tmpdir(), 'bench-cache-'))
+    writeFileSync(path.join(root, 'page.html'), 'version one\n')
+    server = startProcess(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'scripts/bench/servers/cached-server.ts'), '--port', '0', '--root', root], undefined)
+    port = Number(await waitForOutput(server, /listening on http:\/\/[^\s/]+:(\d+)/, 'the cached server'))
+  })
+
+  afterEach(async () => {
+    await stopProcess(server)
+    rmSync(root, { recursive: true, force: true })
+  })
+
+  test('a file rewritten with bytes of another length is served new, on the same connection', async () => {
+    const client = await RawClient.connect(port)
+    await client.send(get('page.html'))
+    expect((await client.readResponse()).body.toString()).toBe('version one\n')
+    writeFileSync(path.join(root, 'page.html'), 'version two, longer\n')
+    await client.send(get('page.html'))
+    expect((await client.readResponse()).body.toString()).toBe('version two, longer\n')
+    client.destroy()
+  })
+
+  test('a same-length rewrite right after a request is served new', async () => {
+    // Write, read, rewrite within a few ms: on a coarse file clock (older kernels, FAT) size and
+    // times stay the same, and only the cache's racy-window rule catches the change.
+    writeFileSync(path.join(root, 'page.html'), 'version 1.0\n')
+    expectResponse(await exchange(port, get('page.html')), { status: 200, body: 'version 1.0\n' })
+    writeFileSync(path.join(root, 'page.html'), 'version 1.1\n')
+    expectResponse(await exchange(port, get('page.html')), { status: 200, body: 'version 1.1\n', why: 'a cache keyed on size and mtime alone can miss this' })
+  })
+
+  test('a file that sat in the cache, then changed in place or by rename, is served new', async () => {
+    await sleep(RACY_WINDOW_MS + 100) // old enough to be kept in the cache
+    expectResponse(await exchange(port, get('page.html')), { body: 'version one\n' })
+    expectResponse(await exchange(port, get('page.html')), { body: 'version one\n' }) // served from memory
+    writeFileSync(path.join(root, 'page.html'), 'version two\n')
+    expectResponse(await exchange(port, get('page.html')), { body: 'version two\n' })
+    writeFileSync(path.join(root, 'next.tmp'), 'version three\n')
+    renameSync(path.join(root, 'next.tmp'), path.join(root, 'page.html')) // how editors and deploys replace a file
+    expectResponse(await exchange(port, get('page.html')), { body: 'version three\n' })
+  })
+
+  test('a symbolic link switched to another release is served from its new target', async () => {
+    // The deploy pattern "current -> releases/N": the old target is unchanged, so a cache that
+    // checks the path it resolved when it cached, not the path asked for, keeps serving it.
+    for (const release of ['v1', 'v2']) {
+      mkdirSync(path.join(root, release))
+      writeFileSync(path.join(root, release, 'page.html'), `release ${release}\n`)
+    }
+    symlinkSync('v1', path.join(root, 'current'))
+    await sleep(RACY_WINDOW_MS + 100) // old enough to be kept in the cache
+    expectResponse(await exchange(port, get('current/page.html')), { body: 'release v1\n' })
+    expectResponse(await exchange(port, get('current/page.html')), { body: 'release v1\n' }) // served from memory
+    symlinkSync('v2', path.join(root, 'next'))
+    renameSync(path.join(root, 'next'), path.join(root, 'current')) // an atomic switch, as `ln -sfn` is not
+    expectResponse(await exchange(port, get('current/page.html')), { body: 'release v2\n' })
+  })
+
+  test('a symbolic link out of the root is not followed', async () => {
+    const outside = mkdtempSync(path.join(os.tmpdir(), 'bench-outside-'))
+    writeFileSync(path.join(outside, 'secret.txt'), 'not for the web\n')
+    symlinkSync(outside, path.join(root, 'escape'))
+    expectResponse(await exchange(port, get('escape/secret.txt')), { status: 404 })
+    rmSync(outside, { recursive: true, force: true })
+  })
+
+  test('a deleted file is 404, not its cached bytes', async () => {
+    expectResponse(await exchange(port, get('page.html')), { status: 200 })
+    rmSync(path.join(root, 'page.html'))
+    expectResponse(await exchange(port, get('page.html')), { status: 404 })
+  })
+})
+
+describe('a bench run', () => {
+  afterEach(() => expect(killAll(), 'processes left running after the run').toBe(0))
+
+  test('one scenario, one server, one second: a row of the table', async () => {
+    const out = mkdtempSync(path.join(os.tmpdir(), 'bench-out-'))
+    const lines: string[] = []
+    const options = parseBenchArgs(['--only', 'keepalive', '--servers', 'cached', '--runs', '1', '--duration', '1', '--warmup', '0', '--out', out])
+    const bench = await runBench(options, (line) => lines.push(line))
+    expect(lines.join('\n')).toMatch(/load generator: (wrk|autocannon)/)
+    expect(bench.cells).toHaveLength(1)
+    expect(bench.cells[0]!.rps).toBeGreaterThan(0)
+    expect(renderTable(bench)).toMatch(/\| small file, keep-alive \| cached node:http \| 1\.00× plain node:http|\| small file, keep-alive \| cached node:http \| – plain node:http \| [\d,]+ \|/)
+    rmSync(out, { recursive: true, force: true })
+  })
+
+  test('without wrk: autocannon, and the node:net generator for a new connection per request', async () => {
+    const options = parseBenchArgs(['--only', 'keepalive,newconn', '--servers', 'cached', '--runs', '1', '--duration', '1', '--warmup', '0', '--load', 'autocannon'])
+    const lines: string[] = []
+    const bench = await runBench(options, (line) => lines.push(line))
+    expect(lines.join('\n')).toMatch(/autocannon -c 50 -d 1/)
+    expect(lines.join('\n')).toMatch(/new-connection-load\.ts/)
+    expect(bench.cells.map((c) => [c.scenario, c.rps > 0, c.errors])).toEqual([
+      ['keepalive', true, 0],
+      ['newconn', true, 0],
+    ])
+  })
+})

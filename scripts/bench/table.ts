@@ -1,0 +1,67 @@
+// The bench's results as markdown: what was run, the goals for final/, and one row per server
+// and scenario. Ratios first; absolute req/s only in the raw column (the machine is shared).
+
+import os from 'node:os'
+import { formatGoal, goalsOf, isMet, summarize, type Row } from './report.ts'
+import type { BenchRun } from './run.ts'
+import { IDLE_CONNECTIONS } from './scenarios.ts'
+import { findServer } from './servers-under-test.ts'
+
+const times = (n: number | undefined) => (n === undefined ? '–' : `${n.toFixed(2)}×`)
+
+/** One line that says how the numbers were made. */
+export function describeRun(bench: BenchRun): string {
+  const { options, cpus } = bench
+  const load = bench.tool === 'wrk' ? 'wrk (-t1)' : 'autocannon, and new-connection-load.ts for a new connection per request'
+  const pinning = cpus ? `servers on CPU ${cpus.server}, load on CPU ${cpus.load} (taskset; logins unpinned)` : 'not pinned'
+  const minutes = bench.seconds >= 90 ? `${(bench.seconds / 60).toFixed(1)} min` : `${Math.round(bench.seconds)} s`
+  return (
+    `${bench.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC · commit ${bench.revision}${bench.sourcesChanged ? ' (sources changed during the run: versions mixed)' : ''} · ${os.availableParallelism()} CPUs (${os.cpus()[0]?.model.trim() ?? '?'}) · Node ${process.version} · ` +
+    `load: ${load}; ${pinning} · ${options.runs} run(s) × ${options.durationS} s after ${options.warmupS} s warm-up, servers in turn, medians${options.quick ? ' · --quick' : ''} · took ${minutes} · load average ${bench.loadAverage.map((n) => n.toFixed(1)).join(' → ')}`
+  )
+}
+
+export function renderTable(bench: BenchRun, rows: Row[] = summarize(bench)): string {
+  const lines = ['| scenario | server | ratio | req/s (median) | peak RSS | not 2xx / errors | notes |', '| --- | --- | ---: | ---: | ---: | ---: | --- |']
+  for (const scenario of bench.scenarios) {
+    const baseline = findServer(scenario.baseline).label
+    for (const row of rows.filter((r) => r.scenario === scenario.id)) {
+      const server = `${findServer(row.server).label}${row.idle ? ` + ${IDLE_CONNECTIONS} idle` : ''}`
+      const notes = [
+        row.idleRatio !== undefined && `${times(row.idleRatio)} its throughput without idle connections`,
+        row.idleClosed > 0 && `the server closed ${row.idleClosed} idle connections`,
+      ].filter(Boolean)
+      lines.push(
+        `| ${scenario.title} | ${server} | ${times(row.ratio)} ${baseline} | ${Math.round(row.rps).toLocaleString('en')} | ` +
+          `${row.peakRssMiB === undefined ? '–' : `${Math.round(row.peakRssMiB)} MiB`} | ${row.failed} / ${row.errors} | ${notes.join('; ')} |`,
+      )
+    }
+  }
+  return lines.join('\n')
+}
+
+export function renderMarkdown(bench: BenchRun): string {
+  const rows = summarize(bench)
+  const goals = goalsOf(bench, rows).filter((goal) => goal.measured !== undefined)
+  const verdict = (met: boolean | undefined) => (met ? 'met' : 'not yet')
+  return [
+    '# Bench results',
+    '',
+    describeRun(bench),
+    '',
+    'A ratio is the server\'s throughput over the baseline\'s from the same run (median over runs). ' +
+      'Quote ratios: the machine is shared, and the absolute req/s hold for this run only. ' +
+      (bench.cells.every((c) => c.peakReset)
+        ? 'Peak RSS is the server process\'s VmHWM over the measurement (reset after the warm-up, so start-up is not in it), the most of its runs; '
+        : 'Peak RSS is the server process\'s VmHWM since it started (the peak could not be reset here), the most of its runs; ') +
+      'final/ runs from its bundle, as npm start runs it; every other server runs under tsx, whose loader thread holds about 30 MiB of it.',
+    '',
+    ...(goals.length ? ['## Goals for final/', '', '| goal | measured | |', '| --- | --- | --- |', ...goals.map((g) => `| ${g.text} | ${formatGoal(g)} | ${verdict(isMet(g))} |`), ''] : []),
+    '## Every cell',
+    '',
+    renderTable(bench, rows),
+    '',
+    '![ratios](latest.svg)',
+    '',
+  ].join('\n')
+}

@@ -11,8 +11,11 @@ export const MAX_CACHE_BYTES = 64 * 1024 * 1024 // 64 MiB for all cached files t
 export const RACY_WINDOW_MS = 1_000
 
 export interface CachedFile {
-  /** The file's real path, inside the document root (resolved when it was cached). */
-  realPath: string
+  /**
+   * The file's path under the root as the request named it, symbolic links unresolved: stat()
+   * follows them, so a link switched to another file shows as a changed identity.
+   */
+  namedPath: string
   body: Buffer
   etag: string
   mtime: Date
@@ -32,7 +35,7 @@ export class FileCache {
   lookup(target: string): CachedFile | undefined {
     const entry = this.entries.get(target)
     if (!entry) return undefined
-    const info = statSync(entry.realPath, { throwIfNoEntry: false })
+    const info = statSync(entry.namedPath, { throwIfNoEntry: false })
     if (!info || identityOf(info) !== entry.identity) {
       this.delete(target)
       return undefined

@@ -2,6 +2,7 @@
 // POST /api/login, POST /api/logout and GET /api/me log a user in and out.
 
 import { open, stat, type FileHandle } from 'node:fs/promises'
+import path from 'node:path'
 import { BaseHTTPRequestHandler, RETRY_AFTER_SECONDS } from './base-http-handler.ts'
 import { isNotModified, validatorsFor, type Validators } from './conditional.ts'
 import { contentTypeFor } from './content-types.ts'
@@ -34,13 +35,14 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     this.requireMethod(pathname)
     const cached = this.server.files.lookup(cacheKey(this.path))
     if (cached) return this.sendCached(cached)
-    const segments = pathToSegments(pathname)
+    let segments = pathToSegments(pathname)
     let filePath = await resolveInRoot(this.server.root, segments)
     if (filePath && (await stat(filePath)).isDirectory()) {
       // A directory's page is its index.html, at the address with a trailing slash, so that
       // the page's relative links resolve inside the directory.
       if (!pathname.endsWith('/')) return this.redirectToSlash(segments, query)
-      filePath = await resolveInRoot(this.server.root, [...segments, INDEX_FILE])
+      segments = [...segments, INDEX_FILE]
+      filePath = await resolveInRoot(this.server.root, segments)
     }
     if (!filePath) throw new HttpError(404, `${pathname} was not found`)
     const file = await open(filePath, 'r')
@@ -50,7 +52,9 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
       const validators = validatorsFor(info)
       const contentType = contentTypeFor(filePath)
       if (info.size <= MAX_CACHED_FILE_BYTES) {
-        const cached = toCachedFile(filePath, await file.readFile(), validators, contentType, info.mtime)
+        // Cached under the path as named, links and all: a symbolic link switched to another
+        // release is seen at the next lookup's stat.
+        const cached = toCachedFile(path.join(this.server.root, ...segments), await file.readFile(), validators, contentType, info.mtime)
         this.server.files.store(cacheKey(this.path), cached, info)
         return this.sendCached(cached)
       }
@@ -188,10 +192,10 @@ function cacheKey(target: string): string {
 }
 
 /** The headers are prepared once, from the bytes actually read (the file may have just changed). */
-function toCachedFile(realPath: string, body: Buffer, { etag, lastModified }: Validators, contentType: string, mtime: Date): Omit<CachedFile, 'identity'> {
+function toCachedFile(namedPath: string, body: Buffer, { etag, lastModified }: Validators, contentType: string, mtime: Date): Omit<CachedFile, 'identity'> {
   const validators = `ETag: ${etag}\r\nLast-Modified: ${lastModified}\r\n`
   return {
-    realPath,
+    namedPath,
     body,
     etag,
     mtime,

@@ -1,7 +1,7 @@
 // final/, black-box: validators (ETag, Last-Modified) and conditional GET (RFC 9110 §13.1):
 // a client with a current copy gets 304 and no body; a changed file is never served stale.
 
-import { utimesSync, writeFileSync } from 'node:fs'
+import { mkdirSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { RawClient, createSite, exchange, expectResponse, header, startServer, type FixtureSite, type RunningServer } from '../../scripts/kit/index.ts'
@@ -80,6 +80,22 @@ describe('never stale', () => {
     expectResponse(second, { status: 200, body: 'version two, longer\n', why: 'The file changed on disk: a cache must never serve the old bytes.' })
     expect(header(second.response, 'etag')).not.toBe(header(first.response, 'etag'))
     expectResponse(await get('/changing.txt', `If-None-Match: ${header(first.response, 'etag')}\r\n`), { status: 200, body: 'version two, longer\n' })
+  })
+
+  it('a symbolic link switched to another release serves the new target, even once cached', async () => {
+    for (const release of ['release-1', 'release-2']) {
+      mkdirSync(path.join(site.root, release))
+      writeFileSync(path.join(site.root, release, 'page.txt'), `${release}\n`)
+    }
+    symlinkSync('release-1', path.join(site.root, 'current'))
+    // A file changed in the last second is not cached (its time stamp cannot be trusted yet):
+    // wait it out, so that the first answer below really comes from the cache.
+    await new Promise((resolve) => setTimeout(resolve, 1_100))
+    expectResponse(await get('/current/page.txt'), { status: 200, body: 'release-1\n' })
+    expectResponse(await get('/current/page.txt'), { status: 200, body: 'release-1\n' })
+    unlinkSync(path.join(site.root, 'current'))
+    symlinkSync('release-2', path.join(site.root, 'current'))
+    expectResponse(await get('/current/page.txt'), { status: 200, body: 'release-2\n', why: 'The same URL now names another file: the cache must not keep serving the old one.' })
   })
 
   it('a same-size rewrite with a new time is seen too', async () => {

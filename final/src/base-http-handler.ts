@@ -142,23 +142,16 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
    */
   async parseRequest(first: boolean): Promise<boolean> {
     const limits = this.server.limits
-    if (this.rfile.buffered === 0) {
-      this.rfile.deadline = Date.now() + (first ? limits.headersTimeoutMs : limits.keepAliveTimeoutMs)
-      this.idle = true
-      try {
-        if (!(await this.rfile.waitForData())) return false
-      } catch (error) {
-        if (error instanceof ReadTimeout) return false // nothing was asked: close without a word
-        throw error
-      } finally {
-        this.idle = false
-      }
+    let line: string | undefined = ''
+    // RFC 9112 §2.2: ignore empty lines before the request line (some clients send a stray CRLF
+    // after a body); after one, the connection is idle again, not in the middle of a request.
+    for (let skipped = 0; line === '' && skipped < 5; skipped++) {
+      if (this.rfile.buffered === 0 && !(await this.waitForRequest(first))) return false
+      // From the first byte, the whole head must arrive within headersTimeoutMs (slowloris).
+      this.rfile.deadline = Date.now() + limits.headersTimeoutMs
+      const next = this.readHeadLine(limits.maxRequestLineBytes, 414, 'the request line')
+      line = typeof next === 'string' ? next : await next
     }
-    // From the first byte, the whole head must arrive within headersTimeoutMs (slowloris).
-    this.rfile.deadline = Date.now() + limits.headersTimeoutMs
-    let line = await this.readHeadLine(limits.maxRequestLineBytes, 414, 'the request line')
-    // RFC 9112 §2.2: ignore empty lines before the request line (some clients send a stray CRLF).
-    for (let skipped = 0; line === '' && skipped < 4; skipped++) line = await this.readHeadLine(limits.maxRequestLineBytes, 414, 'the request line')
     if (line === undefined || line === '') return false
     this.requestLine = line
     const { method, target, version } = parseRequestLine(line)
@@ -183,6 +176,21 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
     this.rfile.deadline = undefined
     this.requestComplete = true
     return true
+  }
+
+  /** Wait, idle, for the first byte of a request; false if the connection ends or idles out. */
+  private async waitForRequest(first: boolean): Promise<boolean> {
+    const limits = this.server.limits
+    this.rfile.deadline = Date.now() + (first ? limits.headersTimeoutMs : limits.keepAliveTimeoutMs)
+    this.idle = true
+    try {
+      return await this.rfile.waitForData()
+    } catch (error) {
+      if (error instanceof ReadTimeout) return false // nothing was asked: close without a word
+      throw error
+    } finally {
+      this.idle = false
+    }
   }
 
   /** RFC 9110 §10.1.1: a client that sent "Expect: 100-continue" waits for this before its body. */

@@ -78,6 +78,17 @@ describe('persistent connections', () => {
   })
 })
 
+describe('a stray CRLF', () => {
+  it('after a response, a stray CRLF leaves the connection idle: it is closed at the keep-alive timeout, without a 408', async () => {
+    const client = await RawClient.connect(server.port)
+    await client.send(get('/notes.txt'))
+    await client.readResponse()
+    await client.send('\r\n') // some clients send one after a body (RFC 9112 §2.2)
+    await expectClosed(client, 'RFC 9112 §2.2: an empty line before a request line is ignored, so the connection is still idle (500 ms here), not inside a request.')
+    expect(client.received.toString().match(/HTTP\/1\.1 /g)?.length, 'Nothing after the first response: no 408').toBe(1)
+  })
+})
+
 describe('pipelining', () => {
   it('five requests in one write are answered in order', async () => {
     const paths = ['/notes.txt', '/style.css', '/missing', '/app.js', '/data.json']

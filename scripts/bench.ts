@@ -1,5 +1,5 @@
 // `npm run bench`: measures final/, chapters 04–07, sirv and two node:http servers on the same
-// files, and writes a markdown table and an SVG chart of the ratios to bench/results/.
+// files, and writes a markdown table, an SVG chart of the ratios and every cell as JSON to bench/results/.
 
 import { mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
@@ -33,7 +33,8 @@ const mdFile = path.join(options.out, 'latest.md')
 const svgFile = path.join(options.out, 'latest.svg')
 writeFileSync(mdFile, markdown)
 writeFileSync(svgFile, renderSvg(bench))
+writeFileSync(path.join(options.out, 'latest.json'), `${JSON.stringify(bench, null, 2)}\n`) // every cell, for a comparison later
 console.log(`\n${markdown}`)
 console.log('Goals for final/:')
 for (const goal of goalsOf(bench, summarize(bench)).filter((g) => g.measured !== undefined)) console.log(`  ${goal.text}: ${formatGoal(goal)}`)
-console.log(`\nwrote ${path.relative(repoRoot, mdFile)} and ${path.relative(repoRoot, svgFile)}`)
+console.log(`\nwrote ${path.relative(repoRoot, mdFile)}, ${path.relative(repoRoot, svgFile)} and latest.json (every cell)`)

@@ -47,7 +47,9 @@ export function renderSvg(bench: BenchRun): string {
       y += ROW_HEIGHT
     }
     const one = LABEL_WIDTH + scale
-    parts.push(`<line x1="${one.toFixed(1)}" y1="${top + TITLE_HEIGHT - 4}" x2="${one.toFixed(1)}" y2="${y}" stroke="#212529" stroke-dasharray="3 3"/>`)
+    if (mine.some((r) => r.ratio !== undefined)) {
+      parts.push(`<line x1="${one.toFixed(1)}" y1="${top + TITLE_HEIGHT - 4}" x2="${one.toFixed(1)}" y2="${y}" stroke="#212529" stroke-dasharray="3 3"/>`)
+    }
     y += 8
   }
   return [

@@ -3,6 +3,7 @@
 // Usage: npx tsx scripts/bench/cpu-profile.ts [--server final] [--scenario keepalive]
 //        [--duration S] [--top N] [--out DIR (default: a new temporary folder; profiles are MBs)]
 
+import { execFileSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -23,6 +24,8 @@ export async function profileServer(serverId: string, scenarioId: string, durati
   const cpus = scenario.pinned ? pickCpus() : undefined
   const fixture = makeFixture()
   const profileDir = mkdtempSync(path.join(os.tmpdir(), 'workbook-cpu-prof-'))
+  // final/ runs from its bundle, which `npm run bench` builds first (prebench); so must we.
+  if (server.id.startsWith('final')) execFileSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'scripts/build-final.ts')], { stdio: 'inherit' })
   try {
     const args = ['--cpu-prof', '--cpu-prof-dir', profileDir, ...server.args(fixture, false)]
     console.log(`profiling ${server.label} under "${scenario.title}": node ${args.map((a) => path.relative(repoRoot, a) || a).join(' ')}${cpus ? ` on CPU ${cpus.server}` : ''}`)

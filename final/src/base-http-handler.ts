@@ -253,10 +253,23 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
   /** The status line, and the headers every response carries. */
   writeResponse(code: number, message = reasonFor(code)): void {
     this.status = code
-    this.write(`HTTP/1.1 ${code} ${message}\r\nServer: ${SERVER_NAME}\r\nDate: ${httpDateNow()}\r\n`)
+    this.write(this.responseHead(code, message))
+  }
+
+  /** The status line and the headers every response carries, as writeResponse() writes them. */
+  responseHead(code: number, message = reasonFor(code)): string {
+    const head = `HTTP/1.1 ${code} ${message}\r\nServer: ${SERVER_NAME}\r\nDate: ${httpDateNow()}\r\n`
     // RFC 9112 §9.6: say when we will close. HTTP/1.0 keeps a connection only when both say so.
-    if (!this.keepAlive) this.write('Connection: close\r\n')
-    else if (this.version === 'HTTP/1.0') this.write('Connection: keep-alive\r\n')
+    if (!this.keepAlive) return `${head}Connection: close\r\n`
+    return this.version === 'HTTP/1.0' ? `${head}Connection: keep-alive\r\n` : head
+  }
+
+  /** A whole response prepared beforehand (a cached file's): it goes out as it is. */
+  writePrepared(code: number, response: Buffer, bodyBytes: number): void {
+    this.status = code
+    super.write(response)
+    this.headersEnded = true
+    this.bytesSent += bodyBytes
   }
 
   writeHeader(name: string, value: string | number): void {

@@ -1,4 +1,4 @@
-// Small files kept in memory, with their response headers ready, so that serving one costs a
+// Small files kept in memory, each with its whole response ready, so that serving one costs a
 // single stat() and a write instead of realpath, stat, open, fstat, read and close through the
 // thread pool. Every hit is checked against the file on disk first: never a stale byte.
 
@@ -9,11 +9,23 @@ export const MAX_CACHE_BYTES = 64 * 1024 * 1024 // 64 MiB for all cached files t
 // File times tick coarsely on some filesystems (2 s on FAT): two same-size writes within one tick
 // leave the same stamp. A file changed this recently is served but not cached (git's "racy" rule).
 export const RACY_WINDOW_MS = 1_000
+// Heads a file's ready responses are kept for: kept-alive and closing, HTTP/1.1 and 1.0.
+const MAX_READY_RESPONSES = 4
+const MAX_WHOLE_RESPONSE_BODY_BYTES = 16 * 1024 // larger bodies are not copied into a ready response
+
+/** What stat() says of a file whose content can have changed: device and inode, size, both times. */
+interface Stamp {
+  dev: number
+  ino: number
+  size: number
+  mtimeMs: number
+  ctimeMs: number
+}
 
 export interface CachedFile {
   /**
    * The file's path under the root as the request named it, symbolic links unresolved: stat()
-   * follows them, so a link switched to another file shows as a changed identity.
+   * follows them, so a link switched to another file shows as a changed stamp.
    */
   namedPath: string
   body: Buffer
@@ -23,12 +35,17 @@ export interface CachedFile {
   headers: string
   /** The header lines of a 304 response for this file. */
   notModifiedHeaders: string
-  identity: string
+  /** Whole 200 responses, head and body in one buffer, by the head they start with (see wholeResponse). */
+  responses: Map<string, Buffer>
+}
+
+interface Entry extends CachedFile {
+  stamp: Stamp
 }
 
 export class FileCache {
   // A Map keeps insertion order: the first entry is the least recently used one.
-  private readonly entries = new Map<string, CachedFile>()
+  private readonly entries = new Map<string, Entry>()
   private bytes = 0
 
   /** The cached file for a request target, if it is cached and unchanged on disk. */
@@ -36,7 +53,7 @@ export class FileCache {
     const entry = this.entries.get(target)
     if (!entry) return undefined
     const info = statSync(entry.namedPath, { throwIfNoEntry: false })
-    if (!info || identityOf(info) !== entry.identity) {
+    if (!info || !sameStamp(info, entry.stamp)) {
       this.delete(target)
       return undefined
     }
@@ -46,13 +63,14 @@ export class FileCache {
   }
 
   /** Keep a file that was just read whole, if it fits. */
-  store(target: string, entry: Omit<CachedFile, 'identity'>, info: Stats): void {
-    if (entry.body.length > MAX_CACHED_FILE_BYTES || entry.body.length !== info.size) return
+  store(target: string, file: CachedFile, info: Stats): void {
+    if (file.body.length > MAX_CACHED_FILE_BYTES || file.body.length !== info.size) return
     // ctime, not mtime: utimes() can set mtime to the past (tar, rsync -t), never ctime.
     if (Date.now() - info.ctimeMs < RACY_WINDOW_MS) return
     this.delete(target)
-    this.entries.set(target, { ...entry, identity: identityOf(info) })
-    this.bytes += entry.body.length
+    const { dev, ino, size, mtimeMs, ctimeMs } = info
+    this.entries.set(target, { ...file, stamp: { dev, ino, size, mtimeMs, ctimeMs } })
+    this.bytes += file.body.length
     for (const [oldest, { body }] of this.entries) {
       if (this.bytes <= MAX_CACHE_BYTES) break
       this.entries.delete(oldest)
@@ -68,7 +86,23 @@ export class FileCache {
   }
 }
 
-/** What changes when a file's content can have changed: inode, size, modification and change time. */
-function identityOf(info: Stats): string {
-  return `${info.dev}:${info.ino}:${info.size}:${info.mtimeMs}:${info.ctimeMs}`
+/**
+ * The whole "200 OK" for a file, as one buffer: `head` (the status line and the headers every
+ * response carries, Date among them), the file's own headers, the body. Built once per distinct
+ * head, which in practice is once a second when the Date changes: a cache hit is then one write.
+ * Undefined for a larger file, whose head and body go out in one writev() without a copy.
+ */
+export function wholeResponse(file: CachedFile, head: string): Buffer | undefined {
+  if (file.body.length > MAX_WHOLE_RESPONSE_BODY_BYTES) return undefined // a copy per second would cost more than it saves
+  let response = file.responses.get(head)
+  if (!response) {
+    if (file.responses.size >= MAX_READY_RESPONSES) file.responses.clear() // last second's heads
+    response = Buffer.concat([Buffer.from(`${head}${file.headers}\r\n`, 'utf8'), file.body])
+    file.responses.set(head, response)
+  }
+  return response
+}
+
+function sameStamp(info: Stats, stamp: Stamp): boolean {
+  return info.ino === stamp.ino && info.mtimeMs === stamp.mtimeMs && info.ctimeMs === stamp.ctimeMs && info.size === stamp.size && info.dev === stamp.dev
 }

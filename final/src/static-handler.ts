@@ -6,7 +6,7 @@ import path from 'node:path'
 import { BaseHTTPRequestHandler, RETRY_AFTER_SECONDS } from './base-http-handler.ts'
 import { isNotModified, validatorsFor, type Validators } from './conditional.ts'
 import { contentTypeFor } from './content-types.ts'
-import { MAX_CACHED_FILE_BYTES, type CachedFile } from './file-cache.ts'
+import { MAX_CACHED_FILE_BYTES, wholeResponse, type CachedFile } from './file-cache.ts'
 import { HttpError } from './http-error.ts'
 import { MAX_LOGIN_BODY_BYTES, readJsonLogin, requireContentLength } from './json-body.ts'
 import type { PasswordJob } from './password-worker.ts'
@@ -75,8 +75,10 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   }
 
   /** A file from memory: the status line and the prepared headers, then the body (not for HEAD). */
-  private sendCached(file: Omit<CachedFile, 'identity'>): void {
+  private sendCached(file: CachedFile): void {
     const notModified = isNotModified(this.headers, file.etag, file.mtime)
+    const whole = notModified || this.headOnly ? undefined : wholeResponse(file, this.responseHead(200))
+    if (whole) return this.writePrepared(200, whole, file.body.length) // the usual hit: one buffer, one write
     this.writeResponse(notModified ? 304 : 200)
     this.write(notModified ? file.notModifiedHeaders : file.headers)
     this.endHeaders()
@@ -192,7 +194,7 @@ function cacheKey(target: string): string {
 }
 
 /** The headers are prepared once, from the bytes actually read (the file may have just changed). */
-function toCachedFile(namedPath: string, body: Buffer, { etag, lastModified }: Validators, contentType: string, mtime: Date): Omit<CachedFile, 'identity'> {
+function toCachedFile(namedPath: string, body: Buffer, { etag, lastModified }: Validators, contentType: string, mtime: Date): CachedFile {
   const validators = `ETag: ${etag}\r\nLast-Modified: ${lastModified}\r\n`
   return {
     namedPath,
@@ -201,5 +203,6 @@ function toCachedFile(namedPath: string, body: Buffer, { etag, lastModified }: V
     mtime,
     headers: `${validators}Content-Type: ${contentType}\r\nContent-Length: ${body.length}\r\n`,
     notModifiedHeaders: validators,
+    responses: new Map(),
   }
 }

@@ -1,5 +1,6 @@
 // The blog's TCPServer: bind, listen, then one loop that takes a connection and hands it on, so
 // that many connections are handled at once; with a bound on how many, and graceful shutdown.
+// Unlike chapter 07's, this loop is Node's own: each accepted connection arrives as an event.
 
 import net from 'node:net'
 import type { BaseRequestHandler, HandlerClass } from './base-handler.ts'
@@ -19,22 +20,19 @@ export class TCPServer {
   /** Where one line per request goes (the access log); undefined for none. */
   accessLog: ((line: string) => void) | undefined
   isShutdown = false
-  // Node accepts connections as they arrive; paused, they wait here until the loop takes them.
   // allowHalfOpen: a client's FIN means it sends no more, not that it wants no answer (RFC 9293 §3.6).
-  private readonly listener = net.createServer({ pauseOnConnect: true, allowHalfOpen: true, noDelay: true })
-  private readonly accepted: net.Socket[] = []
-  private wakeAccept: (() => void) | undefined
+  private readonly listener = net.createServer({ allowHalfOpen: true, noDelay: true })
   /** The connections being handled now: each socket's handler and the promise of its end. */
   private readonly active = new Map<net.Socket, { handler: BaseRequestHandler; done: Promise<void> }>()
+  private readonly stopped: Promise<void>
+  private stop!: () => void
 
   constructor(serverAddress: ServerAddress, HandlerClass: HandlerClass, limits: Partial<Limits> = {}) {
     this.serverAddress = serverAddress
     this.HandlerClass = HandlerClass
     this.limits = resolveLimits(limits)
-    this.listener.on('connection', (socket) => {
-      this.accepted.push(socket)
-      this.wakeAccept?.()
-    })
+    this.stopped = new Promise((resolve) => (this.stop = resolve))
+    this.listener.on('connection', (socket) => this.acceptRequest(socket))
   }
 
   /** bind() and listen(): after this the kernel queues connections for us. */
@@ -49,25 +47,20 @@ export class TCPServer {
     })
   }
 
-  /** The accept loop: take a connection, start its handler, and go straight back to accept. */
-  async serveForever(): Promise<void> {
-    while (!this.isShutdown) {
-      const socket = await this.getRequest()
-      if (!socket) break
-      if (this.active.size >= this.limits.maxConnections) {
-        this.refuseRequest(socket)
-        continue
-      }
-      this.processRequest(socket)
-    }
+  /**
+   * The blog's accept loop, which Node's event loop runs for us: it calls accept() as connections
+   * arrive and emits 'connection' for each, where the loop's body runs (acceptRequest). Resolves
+   * once the server shuts down.
+   */
+  serveForever(): Promise<void> {
+    return this.stopped
   }
 
-  /** Like accept(): the next connection, or undefined once the server shuts down. */
-  async getRequest(): Promise<net.Socket | undefined> {
-    while (this.accepted.length === 0 && !this.isShutdown) {
-      await new Promise<void>((resolve) => (this.wakeAccept = resolve))
-    }
-    return this.accepted.shift()
+  /** The loop's body: within the bound, start a handler for the connection; over it, refuse. */
+  acceptRequest(socket: net.Socket): void {
+    if (this.isShutdown) socket.destroy()
+    else if (this.active.size >= this.limits.maxConnections) this.refuseRequest(socket)
+    else this.processRequest(socket)
   }
 
   /** Start a handler for the connection; it runs while the loop accepts the next one. */
@@ -76,7 +69,8 @@ export class TCPServer {
     socket.on('error', () => {})
     // A client that stops reading our reply stalls the socket; cut it off after requestTimeoutMs.
     socket.setTimeout(this.limits.requestTimeoutMs)
-    const handler = new this.HandlerClass(this, socket, socket.remoteAddress ?? '-')
+    // Asking for the peer's address is a system call (getpeername); only the access log wants it.
+    const handler = new this.HandlerClass(this, socket, this.accessLog ? (socket.remoteAddress ?? '-') : '-')
     const done = handler
       .handle()
       .catch((error: unknown) => {
@@ -119,8 +113,7 @@ export class TCPServer {
   async shutdown(deadlineMs = 0): Promise<void> {
     this.isShutdown = true
     this.listener.close()
-    for (const socket of this.accepted.splice(0)) socket.destroy()
-    this.wakeAccept?.()
+    this.stop()
     for (const { handler } of this.active.values()) handler.closeIfIdle()
     let timer: NodeJS.Timeout | undefined
     const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, deadlineMs)))

@@ -18,6 +18,9 @@ export class BaseRequestHandler {
 
   /** Called at shutdown: close now if no request is in progress. */
   closeIfIdle(): void {}
+
+  /** Called by the server a few times a second: end whatever waited past its deadline. */
+  checkDeadlines(_now: number): void {}
 }
 
 export type HandlerClass = new (server: TCPServer, request: net.Socket, clientAddress: string) => BaseRequestHandler

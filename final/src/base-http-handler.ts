@@ -229,8 +229,8 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
   private readHeadLine(limit: number, status: number, what: string): string | undefined | Promise<string | undefined> {
     // The usual case, a line already buffered, is answered at once: no promise per header line.
     try {
-      const line = this.rfile.takeLine(Math.max(limit, 2))
-      if (line) return stripLineEnding(line)
+      const line = this.rfile.takeLineText(Math.max(limit, 2))
+      if (line !== null) return stripLineEnding(line)
     } catch (error) {
       if (error instanceof LineTooLong) throw new HttpError(status, `${what} is longer than ${error.limit} bytes`)
       throw error

@@ -24,11 +24,9 @@ export interface RequestLine {
 }
 
 /** A line of the request head as text, without its ending (RFC 9112 §2.2: CRLF, or a bare LF). */
-export function stripLineEnding(line: Buffer): string {
-  let end = line.length
-  if (line[end - 1] === 0x0a) end--
-  if (line[end - 1] === 0x0d) end--
-  const text = line.subarray(0, end).toString('latin1')
+export function stripLineEnding(line: Buffer | string): string {
+  let text = typeof line === 'string' ? line : line.toString('latin1')
+  if (text.endsWith('\n')) text = text.slice(0, text.endsWith('\r\n') ? -2 : -1)
   // RFC 9112 §2.2: a bare CR (not followed by LF) is invalid.
   if (text.includes('\r')) throw new HttpError(400, 'a bare CR (\\r without \\n) in the request head')
   return text

@@ -5,6 +5,7 @@
 import type net from 'node:net'
 
 const HIGH_WATER_BYTES = 64 * 1024 // stop reading from the socket while this much is unread
+const EMPTY = Buffer.alloc(0)
 
 export class LineTooLong extends Error {
   readonly limit: number
@@ -18,18 +19,25 @@ export class LineTooLong extends Error {
 export class ReadTimeout extends Error {}
 
 export class SocketReader {
-  /** When set, waiting for more bytes past this moment (ms since the epoch) throws ReadTimeout. */
+  /**
+   * When set, a wait for more bytes that is still going on at this moment (ms since the epoch)
+   * ends in ReadTimeout. Nothing here keeps a timer: the server calls expire() now and then.
+   */
   deadline: number | undefined
-  private buffer: Buffer = Buffer.alloc(0)
-  private scanned = 0 // bytes of `buffer` already searched for "\n"
+  // The unread bytes are buffer[start..]: taking a line moves `start`, it copies nothing.
+  private buffer: Buffer = EMPTY
+  private start = 0
+  private scanned = 0 // bytes from `start` already searched for "\n"
   private ended = false
+  private timedOut = false
   private wake: (() => void) | undefined
   private readonly socket: net.Socket
 
   constructor(socket: net.Socket) {
     this.socket = socket
     socket.on('data', (chunk: Buffer) => {
-      this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk])
+      this.buffer = this.buffered === 0 ? chunk : Buffer.concat([this.buffer.subarray(this.start), chunk])
+      this.start = 0
       if (this.buffer.length >= HIGH_WATER_BYTES) socket.pause() // back-pressure: let TCP slow the sender
       this.wake?.()
     })
@@ -39,82 +47,93 @@ export class SocketReader {
     }
     socket.on('end', onEnd)
     socket.on('close', onEnd)
-    socket.on('timeout', () => {
-      // Reads have their own deadlines. Outside a read, with bytes unsent, the client is not reading
-      // our reply; with none, we are busy (a login waiting for a worker), which is no fault.
-      if (!this.wake && socket.writableLength > 0) socket.destroy()
-    })
   }
 
   /** Bytes received and not yet read. */
   get buffered(): number {
-    return this.buffer.length
+    return this.buffer.length - this.start
   }
 
   /** The next line with its ending ("\n" or "\r\n"); at end of stream, what is left (maybe empty). */
   async readLine(limit: number): Promise<Buffer> {
     for (;;) {
-      const line = this.takeLine(limit)
-      if (line) return line
-      if (!(await this.fill())) return this.take(this.buffer.length)
+      const end = this.lineEnd(limit)
+      if (end !== -1) return this.take(end - this.start)
+      if (!(await this.fill())) return this.take(this.buffered)
     }
   }
 
   /**
-   * The next line if it is already buffered, or null: no waiting, no promise. A request that
-   * arrived whole (the usual case) is read through this alone.
+   * The next line as Latin-1 text with its ending, if it is already buffered, or null: no waiting,
+   * no promise, no Buffer object. A request that arrived whole (the usual case) is read through
+   * this alone.
    */
-  takeLine(limit: number): Buffer | null {
-    const end = this.buffer.indexOf(0x0a, this.scanned)
-    if (end !== -1 && end < limit) return this.take(end + 1)
-    if (end !== -1 || this.buffer.length >= limit) throw new LineTooLong(limit)
-    this.scanned = this.buffer.length
-    return null
+  takeLineText(limit: number): string | null {
+    const end = this.lineEnd(limit)
+    if (end === -1) return null
+    const text = this.buffer.toString('latin1', this.start, end)
+    this.advance(end - this.start)
+    return text
   }
 
   /** Exactly n bytes, or fewer if the stream ends first. */
   async read(n: number): Promise<Buffer> {
-    while (this.buffer.length < n) {
+    while (this.buffered < n) {
       if (!(await this.fill())) break
     }
-    return this.take(Math.min(n, this.buffer.length))
+    return this.take(Math.min(n, this.buffered))
   }
 
   /** Wait until at least one byte is buffered; false if the stream ends first. */
   async waitForData(): Promise<boolean> {
-    return this.buffer.length > 0 || (await this.fill())
+    return this.buffered > 0 || (await this.fill())
+  }
+
+  /** Called by the server's deadline sweep: a wait past its deadline ends now, in ReadTimeout. */
+  expire(now: number): void {
+    if (this.wake && this.deadline !== undefined && now >= this.deadline) {
+      this.timedOut = true
+      this.wake()
+    }
+  }
+
+  /** Where the buffered line ends (just after its "\n"), or -1 if it is not all here yet. */
+  private lineEnd(limit: number): number {
+    const newline = this.buffer.indexOf(0x0a, this.start + this.scanned)
+    const length = newline === -1 ? this.buffered : newline - this.start + 1
+    if (length > limit || (newline === -1 && length >= limit)) throw new LineTooLong(limit)
+    if (newline !== -1) return newline + 1
+    this.scanned = this.buffered
+    return -1
   }
 
   private take(n: number): Buffer {
-    const out = this.buffer.subarray(0, n)
-    this.buffer = this.buffer.subarray(n)
-    this.scanned = 0
+    const out = this.buffer.subarray(this.start, this.start + n)
+    this.advance(n)
     return out
+  }
+
+  private advance(n: number): void {
+    this.start += n
+    this.scanned = 0
+    if (this.start === this.buffer.length) {
+      this.buffer = EMPTY // let the chunk go
+      this.start = 0
+    }
   }
 
   /** Wait for more bytes; false once the stream has ended. */
   private async fill(): Promise<boolean> {
     if (this.ended) return false
-    const before = this.buffer.length
+    const before = this.buffered
     this.socket.resume()
-    let timedOut = false
-    while (this.buffer.length === before && !this.ended && !timedOut) {
-      const left = this.deadline === undefined ? undefined : this.deadline - Date.now()
-      if (left !== undefined && left <= 0) {
-        timedOut = true
-        break
-      }
-      await new Promise<void>((resolve) => {
-        const timer = left === undefined ? undefined : setTimeout(() => ((timedOut = true), resolve()), left)
-        this.wake = () => {
-          clearTimeout(timer)
-          resolve()
-        }
-      })
+    this.timedOut = this.deadline !== undefined && Date.now() >= this.deadline
+    while (this.buffered === before && !this.ended && !this.timedOut) {
+      await new Promise<void>((resolve) => (this.wake = resolve))
+      this.wake = undefined
     }
-    this.wake = undefined
-    if (this.buffer.length > before) return true
-    if (timedOut) throw new ReadTimeout('the client sent nothing in time')
+    if (this.buffered > before) return true
+    if (this.timedOut) throw new ReadTimeout('the client sent nothing in time')
     return false
   }
 }

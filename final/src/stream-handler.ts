@@ -13,6 +13,8 @@ export class StreamRequestHandler extends BaseRequestHandler {
   readonly rfile: SocketReader
   /** What write() queued: text is kept as one string until flush(), bytes as they came. */
   protected wbuf: (string | Buffer)[] = []
+  /** While we wait for the client to read our reply: when we stop waiting and cut it off. */
+  private writeDeadline: number | undefined
 
   constructor(server: TCPServer, request: net.Socket, clientAddress: string) {
     super(server, request, clientAddress)
@@ -27,6 +29,15 @@ export class StreamRequestHandler extends BaseRequestHandler {
   /** Bytes to text. Decode whole lines, never single chunks: a character can straddle two. */
   decode(bytes: Buffer): string {
     return bytes.toString('utf8')
+  }
+
+  /**
+   * A read past its deadline ends in ReadTimeout; a client that has not read our reply for
+   * requestTimeoutMs is cut off (it may be reading nothing at all, and holds a connection).
+   */
+  override checkDeadlines(now: number): void {
+    this.rfile.expire(now)
+    if (this.writeDeadline !== undefined && now >= this.writeDeadline) this.request.destroy()
   }
 
   readline(limit = MAX_LINE_BYTES): Promise<Buffer> {
@@ -65,7 +76,17 @@ export class StreamRequestHandler extends BaseRequestHandler {
       for (const piece of pieces) room = socket.write(piece)
       socket.uncork()
     }
-    if (!room) await waitForDrain(socket)
+    if (!room) await this.drained()
+  }
+
+  /** Wait until the client has read enough of our reply for the socket to take more. */
+  private async drained(): Promise<void> {
+    this.writeDeadline = Date.now() + this.server.limits.requestTimeoutMs
+    try {
+      await waitForDrain(this.request)
+    } finally {
+      this.writeDeadline = undefined
+    }
   }
 
   /**
@@ -77,7 +98,7 @@ export class StreamRequestHandler extends BaseRequestHandler {
     await this.flush()
     for await (const chunk of source) {
       if (this.request.destroyed) throw new Error('the client closed the connection')
-      if (!this.request.write(chunk)) await waitForDrain(this.request)
+      if (!this.request.write(chunk)) await this.drained()
     }
   }
 }

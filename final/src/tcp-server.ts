@@ -7,6 +7,9 @@ import type { BaseRequestHandler, HandlerClass } from './base-handler.ts'
 import { resolveLimits, type Limits } from './limits.ts'
 
 const LINGER_MS = 2_000 // how long a closing connection may go on sending, as nginx's lingering_timeout
+// The deadline sweep runs this many times per shortest timeout: a deadline is met at most 10% late.
+const SWEEPS_PER_TIMEOUT = 10
+const MAX_SWEEP_INTERVAL_MS = 1_000
 
 export interface ServerAddress {
   host: string
@@ -24,8 +27,11 @@ export class TCPServer {
   private readonly listener = net.createServer({ allowHalfOpen: true, noDelay: true })
   /** The connections being handled now: each socket's handler and the promise of its end. */
   private readonly active = new Map<net.Socket, { handler: BaseRequestHandler; done: Promise<void> }>()
+  /** Connections we are closing, with the moment they are cut off if the client goes on sending. */
+  private readonly closing = new Map<net.Socket, number>()
   private readonly stopped: Promise<void>
   private stop!: () => void
+  private sweep: NodeJS.Timeout | undefined
 
   constructor(serverAddress: ServerAddress, HandlerClass: HandlerClass, limits: Partial<Limits> = {}) {
     this.serverAddress = serverAddress
@@ -41,6 +47,7 @@ export class TCPServer {
       this.listener.once('error', reject)
       this.listener.listen({ port: this.serverAddress.port, host: this.serverAddress.host, backlog: 511 }, () => {
         this.listener.off('error', reject)
+        this.startDeadlineSweep()
         const { port } = this.listener.address() as net.AddressInfo
         resolve({ host: this.serverAddress.host, port })
       })
@@ -67,8 +74,6 @@ export class TCPServer {
   processRequest(socket: net.Socket): void {
     // A client that resets the connection must not crash the server: it just ends its handler.
     socket.on('error', () => {})
-    // A client that stops reading our reply stalls the socket; cut it off after requestTimeoutMs.
-    socket.setTimeout(this.limits.requestTimeoutMs)
     // Asking for the peer's address is a system call (getpeername); only the access log wants it.
     const handler = new this.HandlerClass(this, socket, this.accessLog ? (socket.remoteAddress ?? '-') : '-')
     const done = handler
@@ -97,8 +102,25 @@ export class TCPServer {
     // and a reset can destroy our reply before the client has read it. But not for ever: a
     // client that keeps sending (a huge upload we refused) is cut off after LINGER_MS.
     socket.resume()
-    const linger = setTimeout(() => socket.destroy(), LINGER_MS)
-    socket.once('close', () => clearTimeout(linger))
+    this.closing.set(socket, Date.now() + LINGER_MS)
+    socket.once('close', () => this.closing.delete(socket))
+  }
+
+  /**
+   * Every timeout of every connection is a deadline, a number, checked here a few times per
+   * timeout: no timer per connection to create, move and cancel on each request, however many
+   * connections sit idle. (Node's http.Server sweeps its connections the same way.)
+   */
+  private startDeadlineSweep(): void {
+    const { headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs } = this.limits
+    const shortest = Math.min(headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs, LINGER_MS)
+    const interval = Math.max(1, Math.min(MAX_SWEEP_INTERVAL_MS, Math.floor(shortest / SWEEPS_PER_TIMEOUT)))
+    this.sweep = setInterval(() => {
+      const now = Date.now()
+      for (const { handler } of this.active.values()) handler.checkDeadlines(now)
+      for (const [socket, cutOff] of this.closing) if (now >= cutOff) socket.destroy()
+    }, interval)
+    this.sweep.unref() // the listening socket, not the sweep, keeps the process running
   }
 
   /** Connections being handled now. */
@@ -114,11 +136,13 @@ export class TCPServer {
     this.isShutdown = true
     this.listener.close()
     this.stop()
+    // The sweep goes on while connections drain: their deadlines still hold.
     for (const { handler } of this.active.values()) handler.closeIfIdle()
     let timer: NodeJS.Timeout | undefined
     const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, deadlineMs)))
     await Promise.race([Promise.allSettled([...this.active.values()].map(({ done }) => done)), deadline])
     clearTimeout(timer)
     for (const socket of this.active.keys()) socket.destroy() // past the deadline: cut off
+    clearInterval(this.sweep)
   }
 }

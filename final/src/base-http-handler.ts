@@ -22,6 +22,7 @@ export const RETRY_AFTER_SECONDS = 1 // what a 503 asks the client to wait befor
 
 // The methods RFC 9110 §9 defines. One of these without a doXXX is 405; any other method is 501.
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'])
+const HANDLER_NAMES = new Map([...KNOWN_METHODS].map((method) => [method, `do${method}`]))
 const EMPTY = Buffer.alloc(0)
 
 type MethodHandler = () => Promise<void> | void
@@ -52,7 +53,8 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
       this.resetRequest()
       try {
         if (!(await this.parseRequest(first))) return // closed, or idle too long: no request to answer
-        await this.dispatch()
+        const answering = this.dispatch() // a cached file is answered at once: no promise to await
+        if (answering) await answering
       } catch (error) {
         if (this.headersEnded) throw error // the head is written: a second status line would garble it; close
         const { status, message } = this.toHttpError(error)
@@ -61,7 +63,8 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
         this.wbuf = [] // drop a half-written response
         this.writeError(status, message)
       }
-      await this.flush()
+      const flushing = this.flush() // a promise only when the client is slow to read
+      if (flushing) await flushing
       this.logRequest()
       if (!this.keepAlive || this.request.destroyed) return
     }
@@ -72,14 +75,14 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
     if (this.idle && this.rfile.buffered === 0) this.request.destroy()
   }
 
-  /** Call the doXXX method for the request's method. */
-  async dispatch(): Promise<void> {
+  /** Call the doXXX method for the request's method; a promise only if the method returns one. */
+  dispatch(): Promise<void> | void {
     const handler = this.handlerFor(this.method)
     if (!handler && KNOWN_METHODS.has(this.method)) {
       throw new HttpError(405, `${this.method} is not allowed here`)
     }
     if (!handler) throw new HttpError(501, `the method ${JSON.stringify(this.method)} is not implemented here`)
-    await handler.call(this)
+    return handler.call(this)
   }
 
   private resetRequest(): void {
@@ -132,7 +135,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
 
   /** The doXXX method for an HTTP method, if this handler has one. */
   handlerFor(method: string): MethodHandler | undefined {
-    const handler: unknown = Reflect.get(this, `do${method}`)
+    const handler: unknown = Reflect.get(this, HANDLER_NAMES.get(method) ?? `do${method}`)
     return typeof handler === 'function' ? (handler as MethodHandler) : undefined
   }
 
@@ -258,10 +261,13 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
 
   /** The status line and the headers every response carries, as writeResponse() writes them. */
   responseHead(code: number, message = reasonFor(code)): string {
-    const head = `HTTP/1.1 ${code} ${message}\r\nServer: ${SERVER_NAME}\r\nDate: ${httpDateNow()}\r\n`
-    // RFC 9112 §9.6: say when we will close. HTTP/1.0 keeps a connection only when both say so.
-    if (!this.keepAlive) return `${head}Connection: close\r\n`
-    return this.version === 'HTTP/1.0' ? `${head}Connection: keep-alive\r\n` : head
+    return `HTTP/1.1 ${code} ${message}\r\nServer: ${SERVER_NAME}\r\nDate: ${httpDateNow()}\r\n${this.connectionHeader()}`
+  }
+
+  /** RFC 9112 §9.6: say when we will close. HTTP/1.0 keeps a connection only when both say so. */
+  connectionHeader(): string {
+    if (!this.keepAlive) return 'Connection: close\r\n'
+    return this.version === 'HTTP/1.0' ? 'Connection: keep-alive\r\n' : ''
   }
 
   /** A whole response prepared beforehand (a cached file's): it goes out as it is. */

@@ -9,8 +9,6 @@ export const MAX_CACHE_BYTES = 64 * 1024 * 1024 // 64 MiB for all cached files t
 // File times tick coarsely on some filesystems (2 s on FAT): two same-size writes within one tick
 // leave the same stamp. A file changed this recently is served but not cached (git's "racy" rule).
 export const RACY_WINDOW_MS = 1_000
-// Heads a file's ready responses are kept for: kept-alive and closing, HTTP/1.1 and 1.0.
-const MAX_READY_RESPONSES = 4
 const MAX_WHOLE_RESPONSE_BODY_BYTES = 16 * 1024 // larger bodies are not copied into a ready response
 
 /** What stat() says of a file whose content can have changed: device and inode, size, both times. */
@@ -35,8 +33,8 @@ export interface CachedFile {
   headers: string
   /** The header lines of a 304 response for this file. */
   notModifiedHeaders: string
-  /** Whole 200 responses, head and body in one buffer, by the head they start with (see wholeResponse). */
-  responses: Map<string, Buffer>
+  /** Whole 200 responses, head and body in one buffer, for one Date (see wholeResponse). */
+  ready: { date: string; byConnection: Map<string, Buffer> }
 }
 
 interface Entry extends CachedFile {
@@ -87,18 +85,18 @@ export class FileCache {
 }
 
 /**
- * The whole "200 OK" for a file, as one buffer: `head` (the status line and the headers every
- * response carries, Date among them), the file's own headers, the body. Built once per distinct
- * head, which in practice is once a second when the Date changes: a cache hit is then one write.
- * Undefined for a larger file, whose head and body go out in one writev() without a copy.
+ * The whole "200 OK" for a file, as one buffer: `head()` (the status line and the headers every
+ * response carries), the file's own headers, the body. A head differs only in its Date and its
+ * Connection line, so the buffer is built once per second and per Connection line: a cache hit is
+ * then one write. Undefined for a larger file, whose head and body go out in one writev() instead.
  */
-export function wholeResponse(file: CachedFile, head: string): Buffer | undefined {
+export function wholeResponse(file: CachedFile, date: string, connection: string, head: () => string): Buffer | undefined {
   if (file.body.length > MAX_WHOLE_RESPONSE_BODY_BYTES) return undefined // a copy per second would cost more than it saves
-  let response = file.responses.get(head)
+  if (file.ready.date !== date) file.ready = { date, byConnection: new Map() }
+  let response = file.ready.byConnection.get(connection)
   if (!response) {
-    if (file.responses.size >= MAX_READY_RESPONSES) file.responses.clear() // last second's heads
-    response = Buffer.concat([Buffer.from(`${head}${file.headers}\r\n`, 'utf8'), file.body])
-    file.responses.set(head, response)
+    response = Buffer.concat([Buffer.from(`${head()}${file.headers}\r\n`, 'utf8'), file.body])
+    file.ready.byConnection.set(connection, response)
   }
   return response
 }

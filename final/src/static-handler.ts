@@ -7,6 +7,7 @@ import { BaseHTTPRequestHandler, RETRY_AFTER_SECONDS } from './base-http-handler
 import { isNotModified, validatorsFor, type Validators } from './conditional.ts'
 import { contentTypeFor } from './content-types.ts'
 import { MAX_CACHED_FILE_BYTES, wholeResponse, type CachedFile } from './file-cache.ts'
+import { httpDateNow } from './http-date.ts'
 import { HttpError } from './http-error.ts'
 import { MAX_LOGIN_BODY_BYTES, readJsonLogin, requireContentLength } from './json-body.ts'
 import type { PasswordJob } from './password-worker.ts'
@@ -29,12 +30,17 @@ const FILE_METHODS = ['GET', 'HEAD', 'OPTIONS']
 export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   declare readonly server: SimpleHTTPServer
 
-  async doGET(): Promise<void> {
+  /** Not async: a file in the cache is answered without a promise; others are read from disk. */
+  doGET(): Promise<void> | void {
     const { pathname, query } = splitTarget(this.path) // the query string does not name a file
     if (pathname === '/api/me') return this.sendMe()
     this.requireMethod(pathname)
     const cached = this.server.files.lookup(cacheKey(this.path))
     if (cached) return this.sendCached(cached)
+    return this.sendFromDisk(pathname, query)
+  }
+
+  private async sendFromDisk(pathname: string, query: string): Promise<void> {
     let segments = pathToSegments(pathname)
     let filePath = await resolveInRoot(this.server.root, segments)
     if (filePath && (await stat(filePath)).isDirectory()) {
@@ -77,7 +83,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   /** A file from memory: the status line and the prepared headers, then the body (not for HEAD). */
   private sendCached(file: CachedFile): void {
     const notModified = isNotModified(this.headers, file.etag, file.mtime)
-    const whole = notModified || this.headOnly ? undefined : wholeResponse(file, this.responseHead(200))
+    const whole = notModified || this.headOnly ? undefined : wholeResponse(file, httpDateNow(), this.connectionHeader(), () => this.responseHead(200))
     if (whole) return this.writePrepared(200, whole, file.body.length) // the usual hit: one buffer, one write
     this.writeResponse(notModified ? 304 : 200)
     this.write(notModified ? file.notModifiedHeaders : file.headers)
@@ -203,6 +209,6 @@ function toCachedFile(namedPath: string, body: Buffer, { etag, lastModified }: V
     mtime,
     headers: `${validators}Content-Type: ${contentType}\r\nContent-Length: ${body.length}\r\n`,
     notModifiedHeaders: validators,
-    responses: new Map(),
+    ready: { date: '', byConnection: new Map() },
   }
 }

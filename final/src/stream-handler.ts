@@ -58,13 +58,13 @@ export class StreamRequestHandler extends BaseRequestHandler {
 
   /**
    * Send everything queued in one system call; wait only when the socket's buffer is full
-   * (back-pressure), not for every response.
+   * (back-pressure), not for every response: then, and only then, the answer is a promise.
    */
-  async flush(): Promise<void> {
+  flush(): Promise<void> | undefined {
     const pieces = this.wbuf.map((piece) => this.encode(piece))
     this.wbuf = []
     const socket = this.request
-    if (pieces.length === 0 || socket.destroyed) return
+    if (pieces.length === 0 || socket.destroyed) return undefined
     let room: boolean
     if (pieces.length === 1) {
       room = socket.write(pieces[0]!)
@@ -76,7 +76,7 @@ export class StreamRequestHandler extends BaseRequestHandler {
       for (const piece of pieces) room = socket.write(piece)
       socket.uncork()
     }
-    if (!room) await this.drained()
+    return room ? undefined : this.drained()
   }
 
   /** Wait until the client has read enough of our reply for the socket to take more. */

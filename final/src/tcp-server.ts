@@ -11,6 +11,8 @@ const LINGER_MS = 2_000 // how long a closing connection may go on sending, as n
 const SWEEPS_PER_TIMEOUT = 10
 const MAX_SWEEP_INTERVAL_MS = 1_000
 
+function ignoreError(): void {}
+
 export interface ServerAddress {
   host: string
   port: number
@@ -73,20 +75,22 @@ export class TCPServer {
   /** Start a handler for the connection; it runs while the loop accepts the next one. */
   processRequest(socket: net.Socket): void {
     // A client that resets the connection must not crash the server: it just ends its handler.
-    socket.on('error', () => {})
+    socket.on('error', ignoreError)
     // Asking for the peer's address is a system call (getpeername); only the access log wants it.
     const handler = new this.HandlerClass(this, socket, this.accessLog ? (socket.remoteAddress ?? '-') : '-')
-    const done = handler
-      .handle()
-      .catch((error: unknown) => {
-        if (!socket.destroyed) console.error('handler failed:', error)
-        socket.destroy()
-      })
-      .finally(() => {
-        this.active.delete(socket)
-        this.closeRequest(socket)
-      })
-    this.active.set(socket, { handler, done })
+    this.active.set(socket, { handler, done: this.finishRequest(socket, handler) })
+  }
+
+  /** Wait for the handler to finish with the connection, then close it. */
+  private async finishRequest(socket: net.Socket, handler: BaseRequestHandler): Promise<void> {
+    try {
+      await handler.handle()
+    } catch (error) {
+      if (!socket.destroyed) console.error('handler failed:', error)
+      socket.destroy()
+    }
+    this.active.delete(socket)
+    this.closeRequest(socket)
   }
 
   /** Over the bound: close at once. An HTTP server answers 503 first. */
@@ -103,7 +107,7 @@ export class TCPServer {
     // client that keeps sending (a huge upload we refused) is cut off after LINGER_MS.
     socket.resume()
     this.closing.set(socket, Date.now() + LINGER_MS)
-    socket.once('close', () => this.closing.delete(socket))
+    socket.on('close', () => this.closing.delete(socket))
   }
 
   /**

@@ -149,7 +149,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
     // RFC 9112 §2.2: ignore empty lines before the request line (some clients send a stray CRLF
     // after a body); after one, the connection is idle again, not in the middle of a request.
     for (let skipped = 0; line === '' && skipped < 5; skipped++) {
-      if (this.rfile.buffered === 0 && !(await this.waitForRequest(first))) return false
+      if (this.rfile.buffered === 0 && !(await this.waitForRequest(first ? limits.headersTimeoutMs : limits.keepAliveTimeoutMs))) return false
       // From the first byte, the whole head must arrive within headersTimeoutMs (slowloris).
       this.rfile.deadline = Date.now() + limits.headersTimeoutMs
       const next = this.readHeadLine(limits.maxRequestLineBytes, 414, 'the request line')
@@ -163,7 +163,8 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
     this.version = version
     this.headOnly = method === 'HEAD' // from here on, even an error answer to HEAD has no body
     if (version !== 'HTTP/1.1' && version !== 'HTTP/1.0') throw new HttpError(505, `${version} is not supported; use HTTP/1.1`)
-    this.headers = await this.parseHeaders()
+    const headers = this.parseHeaders()
+    this.headers = headers instanceof RequestHeaders ? headers : await headers
     checkHost(this.headers, this.version)
     this.keepAlive = wantsKeepAlive(this.version, this.headers) && !this.server.isShutdown
     const length = bodyLength(this.headers, this.version)
@@ -182,9 +183,8 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
   }
 
   /** Wait, idle, for the first byte of a request; false if the connection ends or idles out. */
-  private async waitForRequest(first: boolean): Promise<boolean> {
-    const limits = this.server.limits
-    this.rfile.deadline = Date.now() + (first ? limits.headersTimeoutMs : limits.keepAliveTimeoutMs)
+  private async waitForRequest(timeoutMs: number): Promise<boolean> {
+    this.rfile.deadline = Date.now() + timeoutMs
     this.idle = true
     try {
       return await this.rfile.waitForData()
@@ -212,20 +212,37 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
     return this.server.limits.maxBodyBytes
   }
 
-  /** Header lines up to the empty line that ends the head. */
-  async parseHeaders(): Promise<RequestHeaders> {
-    const { maxHeaderBytes, maxHeaderFields } = this.server.limits
+  /**
+   * Header lines up to the empty line that ends the head. When they have all arrived (the usual
+   * case) they are parsed at once, with no promise; otherwise the rest is awaited line by line.
+   */
+  parseHeaders(): RequestHeaders | Promise<RequestHeaders> {
     const headers = new RequestHeaders()
-    let budget = maxHeaderBytes
-    for (let count = 0; ; count++) {
-      const next = this.readHeadLine(budget, 431, 'the header block')
-      const line = typeof next === 'string' ? next : await next // no await (a microtask) when buffered
+    for (let budget = this.server.limits.maxHeaderBytes; ; ) {
+      const line = this.readHeadLine(budget, 431, 'the header block')
+      if (typeof line !== 'string') return this.parseHeadersAsTheyCome(headers, budget, line)
+      if (line === '') return headers
+      budget -= this.addHeaderLine(headers, line)
+    }
+  }
+
+  private async parseHeadersAsTheyCome(headers: RequestHeaders, budget: number, next: string | undefined | Promise<string | undefined>): Promise<RequestHeaders> {
+    for (;;) {
+      const line = typeof next === 'string' ? next : await next
       if (line === undefined) throw new HttpError(400, 'the connection ended inside the headers')
       if (line === '') return headers
-      if (count === maxHeaderFields) throw new HttpError(431, `more than ${maxHeaderFields} header fields`)
-      budget -= line.length + 2
-      headers.add(...parseHeaderLine(line))
+      budget -= this.addHeaderLine(headers, line)
+      next = this.readHeadLine(budget, 431, 'the header block')
     }
+  }
+
+  /** One "Name: value" line into the headers; the bytes it used of the head's budget. */
+  private addHeaderLine(headers: RequestHeaders, line: string): number {
+    const { maxHeaderFields } = this.server.limits
+    if (headers.size === maxHeaderFields) throw new HttpError(431, `more than ${maxHeaderFields} header fields`)
+    const [name, value] = parseHeaderLine(line)
+    headers.add(name, value)
+    return line.length + 2
   }
 
   /** One line of the head as text; undefined at the end of the stream. */

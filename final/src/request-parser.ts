@@ -62,16 +62,28 @@ export function parseHeaderLine(line: string): [name: string, value: string] {
   const name = line.slice(0, colon)
   // RFC 9112 §5.1: no whitespace is allowed between the field name and the colon.
   if (!TOKEN.test(name)) throw new HttpError(400, `the header name ${JSON.stringify(name)} is not a token (no spaces before the colon)`)
-  const value = line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '')
+  let start = colon + 1
+  let end = line.length
+  while (start < end && isWhitespace(line.charCodeAt(start))) start++
+  while (end > start && isWhitespace(line.charCodeAt(end - 1))) end--
+  const value = line.slice(start, end) // without the optional whitespace around it
   if (!FIELD_VALUE.test(value)) throw new HttpError(400, `the ${name} header holds a control character`)
   return [name.toLowerCase(), value]
+}
+
+/** RFC 9110 §5.6.3: OWS is spaces and horizontal tabs. */
+function isWhitespace(code: number): boolean {
+  return code === 0x20 || code === 0x09
 }
 
 /** Header fields by lower-case name; a repeated field keeps each value. */
 export class RequestHeaders {
   private readonly fields = new Map<string, string[]>()
+  /** How many field lines were added. */
+  size = 0
 
   add(name: string, value: string): void {
+    this.size++
     const values = this.fields.get(name)
     if (values) values.push(value)
     else this.fields.set(name, [value])

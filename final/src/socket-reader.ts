@@ -85,8 +85,8 @@ export class SocketReader {
   }
 
   /** Wait until at least one byte is buffered; false if the stream ends first. */
-  async waitForData(): Promise<boolean> {
-    return this.buffered > 0 || (await this.fill())
+  waitForData(): Promise<boolean> {
+    return this.buffered > 0 ? Promise.resolve(true) : this.fill()
   }
 
   /** Called by the server's deadline sweep: a wait past its deadline ends now, in ReadTimeout. */

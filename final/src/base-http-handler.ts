@@ -24,6 +24,7 @@ export const RETRY_AFTER_SECONDS = 1 // what a 503 asks the client to wait befor
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'])
 const HANDLER_NAMES = new Map([...KNOWN_METHODS].map((method) => [method, `do${method}`]))
 const EMPTY = Buffer.alloc(0)
+const NO_HEADERS = new RequestHeaders()
 
 type MethodHandler = () => Promise<void> | void
 
@@ -32,7 +33,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
   method = ''
   path = ''
   version = ''
-  headers = new RequestHeaders()
+  headers = NO_HEADERS
   body: Buffer = EMPTY
   /** Set for HEAD: the response is written as for GET, and its body is dropped. */
   headOnly = false
@@ -44,18 +45,17 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
   private headersEnded = false
   /** The whole request has been read: the stream is positioned at the next one. */
   private requestComplete = false
-  /** Between requests, waiting for the first byte of the next. */
-  private idle = false
 
   /** One request after another on the same connection, until one of them ends it. */
   override async handle(): Promise<void> {
     for (let first = true; ; first = false) {
       this.resetRequest()
       try {
-        if (!(await this.parseRequest(first))) return // closed, or idle too long: no request to answer
+        if (!(await this.parseRequest(first))) return // closed before a request: nothing to answer
         const answering = this.dispatch() // a cached file is answered at once: no promise to await
         if (answering) await answering
       } catch (error) {
+        if (error instanceof ReadTimeout && this.isIdle()) return // idle too long: nothing was asked, close without a word
         if (this.headersEnded) throw error // the head is written: a second status line would garble it; close
         const { status, message } = this.toHttpError(error)
         // After an error inside the request, we no longer know where the next one starts.
@@ -72,7 +72,12 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
 
   /** At shutdown: a connection waiting for its next request is closed now. */
   override closeIfIdle(): void {
-    if (this.idle && this.rfile.buffered === 0) this.request.destroy()
+    if (this.isIdle()) this.request.destroy()
+  }
+
+  /** Between requests: no byte of the next one has come yet. */
+  private isIdle(): boolean {
+    return this.requestLine === '' && this.rfile.buffered === 0
   }
 
   /** Call the doXXX method for the request's method; a promise only if the method returns one. */
@@ -90,6 +95,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
     this.method = ''
     this.path = ''
     this.version = ''
+    this.headers = NO_HEADERS // a connection waiting for its next request holds nothing of the last
     this.body = EMPTY
     this.headOnly = false
     this.keepAlive = false
@@ -140,22 +146,53 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
   }
 
   /**
-   * Read the request line, the headers and the body. False if the connection ended, or sat idle
-   * past its timeout, before a request began.
+   * Read the request line, the headers and the body. False if the connection ended before a
+   * request began; a connection idle past its timeout ends in ReadTimeout (see handle()).
    */
   async parseRequest(first: boolean): Promise<boolean> {
-    const limits = this.server.limits
-    let line: string | undefined = ''
+    // Each step answers at once when its bytes are buffered, and only then awaits: this function
+    // runs for every request, so it stays small (its locals live on the heap while it waits).
+    if (this.rfile.buffered === 0 && !(await this.waitForRequest(first))) return false
+    const next = this.readRequestLine(first)
+    const line = typeof next === 'object' ? await next : next
+    if (line === undefined) return false
+    this.startRequest(line)
+    const headers = this.parseHeaders()
+    this.headers = headers instanceof RequestHeaders ? headers : await headers
+    const length = this.checkHead()
+    if (length > 0) await this.readBody(length)
+    this.rfile.deadline = undefined
+    this.requestComplete = true
+    return true
+  }
+
+  /**
+   * The request line, at once if it is buffered. Undefined if the connection ended before a
+   * request began.
+   */
+  private readRequestLine(first: boolean): string | undefined | Promise<string | undefined> {
+    // From the first byte, the whole head must arrive within headersTimeoutMs (slowloris).
+    this.rfile.deadline = Date.now() + this.server.limits.headersTimeoutMs
+    const line = this.readHeadLine(this.server.limits.maxRequestLineBytes, 414, 'the request line')
     // RFC 9112 §2.2: ignore empty lines before the request line (some clients send a stray CRLF
     // after a body); after one, the connection is idle again, not in the middle of a request.
-    for (let skipped = 0; line === '' && skipped < 5; skipped++) {
-      if (this.rfile.buffered === 0 && !(await this.waitForRequest(first ? limits.headersTimeoutMs : limits.keepAliveTimeoutMs))) return false
-      // From the first byte, the whole head must arrive within headersTimeoutMs (slowloris).
+    if (typeof line === 'object') return line.then((rest) => (rest === '' ? this.waitForRequestLine(first, 1) : rest))
+    return line === '' ? this.waitForRequestLine(first, 1) : line
+  }
+
+  private async waitForRequestLine(first: boolean, skippedBefore: number): Promise<string | undefined> {
+    const limits = this.server.limits
+    let line: string | undefined = ''
+    for (let skipped = skippedBefore; line === '' && skipped < 5; skipped++) {
+      if (this.rfile.buffered === 0 && !(await this.waitForRequest(first))) return undefined
       this.rfile.deadline = Date.now() + limits.headersTimeoutMs
-      const next = this.readHeadLine(limits.maxRequestLineBytes, 414, 'the request line')
-      line = typeof next === 'string' ? next : await next
+      line = await this.readHeadLine(limits.maxRequestLineBytes, 414, 'the request line')
     }
-    if (line === undefined || line === '') return false
+    return line === '' ? undefined : line
+  }
+
+  /** RFC 9112 §3: method, target and version from the request line. */
+  private startRequest(line: string): void {
     this.requestLine = line
     const { method, target, version } = parseRequestLine(line)
     this.method = method
@@ -163,37 +200,34 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
     this.version = version
     this.headOnly = method === 'HEAD' // from here on, even an error answer to HEAD has no body
     if (version !== 'HTTP/1.1' && version !== 'HTTP/1.0') throw new HttpError(505, `${version} is not supported; use HTTP/1.1`)
-    const headers = this.parseHeaders()
-    this.headers = headers instanceof RequestHeaders ? headers : await headers
+  }
+
+  /** What the head says about the rest: Host, keep-alive, and how many body bytes follow. */
+  private checkHead(): number {
     checkHost(this.headers, this.version)
     this.keepAlive = wantsKeepAlive(this.version, this.headers) && !this.server.isShutdown
     const length = bodyLength(this.headers, this.version)
-    if (length > 0) {
-      // Refuse before reading: a client that declares 1 GiB is answered at once, not after 1 GiB.
-      const limit = this.maxBodyBytes()
-      if (length > limit) throw new HttpError(413, `the body is ${length} bytes; the limit here is ${limit}`)
-      await this.answerExpect()
-      this.rfile.deadline = Date.now() + limits.requestTimeoutMs
-      this.body = await this.read(length)
-      if (this.body.length < length) throw new HttpError(400, `the body ended after ${this.body.length} of ${length} bytes`)
-    }
-    this.rfile.deadline = undefined
-    this.requestComplete = true
-    return true
+    // Refuse before reading: a client that declares 1 GiB is answered at once, not after 1 GiB.
+    const limit = length > 0 ? this.maxBodyBytes() : 0
+    if (length > limit) throw new HttpError(413, `the body is ${length} bytes; the limit here is ${limit}`)
+    return length
   }
 
-  /** Wait, idle, for the first byte of a request; false if the connection ends or idles out. */
-  private async waitForRequest(timeoutMs: number): Promise<boolean> {
-    this.rfile.deadline = Date.now() + timeoutMs
-    this.idle = true
-    try {
-      return await this.rfile.waitForData()
-    } catch (error) {
-      if (error instanceof ReadTimeout) return false // nothing was asked: close without a word
-      throw error
-    } finally {
-      this.idle = false
-    }
+  private async readBody(length: number): Promise<void> {
+    await this.answerExpect()
+    this.rfile.deadline = Date.now() + this.server.limits.requestTimeoutMs
+    this.body = await this.read(length)
+    if (this.body.length < length) throw new HttpError(400, `the body ended after ${this.body.length} of ${length} bytes`)
+  }
+
+  /**
+   * Wait, idle, for the first byte of a request; false if the connection ends first. Idle past
+   * the timeout, ReadTimeout, which handle() turns into a quiet close: nothing was asked.
+   */
+  private waitForRequest(first: boolean): Promise<boolean> {
+    const limits = this.server.limits
+    this.rfile.deadline = Date.now() + (first ? limits.headersTimeoutMs : limits.keepAliveTimeoutMs)
+    return this.rfile.waitForData()
   }
 
   /** RFC 9110 §10.1.1: a client that sent "Expect: 100-continue" waits for this before its body. */

@@ -39,10 +39,12 @@ export interface CachedFile {
 
 interface Entry extends CachedFile {
   stamp: Stamp
+  /** Served since the last eviction pass looked at it (the CLOCK algorithm's reference bit). */
+  used: boolean
 }
 
 export class FileCache {
-  // A Map keeps insertion order: the first entry is the least recently used one.
+  // A Map keeps insertion order: eviction starts at the oldest entry.
   private readonly entries = new Map<string, Entry>()
   private bytes = 0
 
@@ -55,8 +57,7 @@ export class FileCache {
       this.delete(target)
       return undefined
     }
-    this.entries.delete(target) // move to the end: most recently used
-    this.entries.set(target, entry)
+    entry.used = true // a hit changes no Map: nothing to allocate, nothing to rehash
     return entry
   }
 
@@ -67,12 +68,25 @@ export class FileCache {
     if (Date.now() - info.ctimeMs < RACY_WINDOW_MS) return
     this.delete(target)
     const { dev, ino, size, mtimeMs, ctimeMs } = info
-    this.entries.set(target, { ...file, stamp: { dev, ino, size, mtimeMs, ctimeMs } })
+    this.entries.set(target, { ...file, stamp: { dev, ino, size, mtimeMs, ctimeMs }, used: false })
     this.bytes += file.body.length
-    for (const [oldest, { body }] of this.entries) {
+    this.evict()
+  }
+
+  /**
+   * Over budget, drop files from the oldest on; one served since the last pass gets a second
+   * chance at the end of the line (CLOCK, an approximation of least recently used).
+   */
+  private evict(): void {
+    for (const [target, entry] of this.entries) {
       if (this.bytes <= MAX_CACHE_BYTES) break
-      this.entries.delete(oldest)
-      this.bytes -= body.length
+      this.entries.delete(target)
+      if (entry.used) {
+        entry.used = false
+        this.entries.set(target, entry)
+      } else {
+        this.bytes -= entry.body.length
+      }
     }
   }
 
@@ -85,17 +99,17 @@ export class FileCache {
 }
 
 /**
- * The whole "200 OK" for a file, as one buffer: `head()` (the status line and the headers every
- * response carries), the file's own headers, the body. A head differs only in its Date and its
+ * The whole "200 OK" for a file, as one buffer: the handler's responseHead(200) (the status line
+ * and the headers every response carries), the file's own headers, the body. A head differs only in its Date and its
  * Connection line, so the buffer is built once per second and per Connection line: a cache hit is
  * then one write. Undefined for a larger file, whose head and body go out in one writev() instead.
  */
-export function wholeResponse(file: CachedFile, date: string, connection: string, head: () => string): Buffer | undefined {
+export function wholeResponse(file: CachedFile, date: string, connection: string, head: { responseHead(code: number): string }): Buffer | undefined {
   if (file.body.length > MAX_WHOLE_RESPONSE_BODY_BYTES) return undefined // a copy per second would cost more than it saves
   if (file.ready.date !== date) file.ready = { date, byConnection: new Map() }
   let response = file.ready.byConnection.get(connection)
   if (!response) {
-    response = Buffer.concat([Buffer.from(`${head()}${file.headers}\r\n`, 'utf8'), file.body])
+    response = Buffer.concat([Buffer.from(`${head.responseHead(200)}${file.headers}\r\n`, 'utf8'), file.body])
     file.ready.byConnection.set(connection, response)
   }
   return response

@@ -29,8 +29,9 @@ export class SocketReader {
   private start = 0
   private scanned = 0 // bytes from `start` already searched for "\n"
   private ended = false
-  private timedOut = false
-  private wake: (() => void) | undefined
+  // The wait in progress, if any: settled by the next chunk, the end of the stream, or expire().
+  private resolveWait: ((more: boolean) => void) | undefined
+  private rejectWait: ((error: Error) => void) | undefined
   private readonly socket: net.Socket
 
   constructor(socket: net.Socket) {
@@ -39,11 +40,11 @@ export class SocketReader {
       this.buffer = this.buffered === 0 ? chunk : Buffer.concat([this.buffer.subarray(this.start), chunk])
       this.start = 0
       if (this.buffer.length >= HIGH_WATER_BYTES) socket.pause() // back-pressure: let TCP slow the sender
-      this.wake?.()
+      this.settleWait(true)
     })
     const onEnd = () => {
       this.ended = true
-      this.wake?.()
+      this.settleWait(false)
     }
     socket.on('end', onEnd)
     socket.on('close', onEnd)
@@ -91,9 +92,10 @@ export class SocketReader {
 
   /** Called by the server's deadline sweep: a wait past its deadline ends now, in ReadTimeout. */
   expire(now: number): void {
-    if (this.wake && this.deadline !== undefined && now >= this.deadline) {
-      this.timedOut = true
-      this.wake()
+    if (this.rejectWait && this.deadline !== undefined && now >= this.deadline) {
+      const reject = this.rejectWait
+      this.resolveWait = this.rejectWait = undefined
+      reject(new ReadTimeout('the client sent nothing in time'))
     }
   }
 
@@ -122,18 +124,24 @@ export class SocketReader {
     }
   }
 
-  /** Wait for more bytes; false once the stream has ended. */
-  private async fill(): Promise<boolean> {
-    if (this.ended) return false
-    const before = this.buffered
+  /**
+   * Wait for more bytes: true when they came, false once the stream has ended, ReadTimeout past
+   * the deadline. One promise, settled by the socket's events (this is on every request's path).
+   */
+  private fill(): Promise<boolean> {
+    if (this.ended) return Promise.resolve(false)
+    if (this.deadline !== undefined && Date.now() >= this.deadline) return Promise.reject(new ReadTimeout('the client sent nothing in time'))
     this.socket.resume()
-    this.timedOut = this.deadline !== undefined && Date.now() >= this.deadline
-    while (this.buffered === before && !this.ended && !this.timedOut) {
-      await new Promise<void>((resolve) => (this.wake = resolve))
-      this.wake = undefined
-    }
-    if (this.buffered > before) return true
-    if (this.timedOut) throw new ReadTimeout('the client sent nothing in time')
-    return false
+    return new Promise((resolve, reject) => {
+      this.resolveWait = resolve
+      this.rejectWait = reject
+    })
+  }
+
+  private settleWait(more: boolean): void {
+    const resolve = this.resolveWait
+    if (!resolve) return
+    this.resolveWait = this.rejectWait = undefined
+    resolve(more)
   }
 }

@@ -83,7 +83,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   /** A file from memory: the status line and the prepared headers, then the body (not for HEAD). */
   private sendCached(file: CachedFile): void {
     const notModified = isNotModified(this.headers, file.etag, file.mtime)
-    const whole = notModified || this.headOnly ? undefined : wholeResponse(file, httpDateNow(), this.connectionHeader(), () => this.responseHead(200))
+    const whole = notModified || this.headOnly ? undefined : wholeResponse(file, httpDateNow(), this.connectionHeader(), this)
     if (whole) return this.writePrepared(200, whole, file.body.length) // the usual hit: one buffer, one write
     this.writeResponse(notModified ? 304 : 200)
     this.write(notModified ? file.notModifiedHeaders : file.headers)

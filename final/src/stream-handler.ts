@@ -61,14 +61,18 @@ export class StreamRequestHandler extends BaseRequestHandler {
    * (back-pressure), not for every response: then, and only then, the answer is a promise.
    */
   flush(): Promise<void> | undefined {
+    const socket = this.request
+    if (socket.destroyed) this.wbuf.length = 0 // nobody to send it to
+    if (this.wbuf.length === 0) return undefined
+    let room: boolean
+    if (this.wbuf.length === 1) {
+      room = socket.write(this.encode(this.wbuf[0]!)) // the usual case: one buffer, or the head as one string
+      this.wbuf.length = 0
+      return room ? undefined : this.drained()
+    }
     const pieces = this.wbuf.map((piece) => this.encode(piece))
     this.wbuf = []
-    const socket = this.request
-    if (pieces.length === 0 || socket.destroyed) return undefined
-    let room: boolean
-    if (pieces.length === 1) {
-      room = socket.write(pieces[0]!)
-    } else if (totalLength(pieces) <= COPY_LIMIT_BYTES) {
+    if (totalLength(pieces) <= COPY_LIMIT_BYTES) {
       room = socket.write(Buffer.concat(pieces)) // copying a few KiB is cheaper than a writev
     } else {
       socket.cork() // the pieces leave in one writev() system call, without copying

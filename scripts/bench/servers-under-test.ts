@@ -1,5 +1,6 @@
 // The servers the bench measures, and the command that starts each on a port of its own choosing.
 
+import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -29,12 +30,20 @@ const tsx = (script: string, ...rest: string[]) => ['--import', 'tsx', path.join
 const benchServer = (name: string) => (files: ServerFiles, idle: boolean) =>
   tsx(`scripts/bench/servers/${name}.ts`, '--root', files.root, ...(idle ? ['--keep-alive-timeout', IDLE_TIMEOUT_MS] : []))
 const chapter = (folder: string, extra: (files: ServerFiles) => string[]) => (files: ServerFiles) => tsx(`chapters/${folder}/src/main.ts`, ...extra(files))
-// final/ runs as users run it (npm start): the bundle that `npm run bench` builds first
-// (prebench), with the same small young generation (4 MiB semi-spaces: less garbage held at peak).
+// final/ runs as users run it: the bundle that `npm run bench` builds first (prebench), with the
+// V8 flags of `npm start` (read from package.json, so the two cannot drift apart).
 const finalServer = (threads: number) => (files: ServerFiles, idle: boolean) =>
-  ['--max-semi-space-size=4', path.join(repoRoot, 'final', 'dist', 'main.js'), '--port', '0', '--quiet', '--root', files.root, '--users', files.users, '--threads', String(threads),
+  [...startScriptNodeFlags(), path.join(repoRoot, 'final', 'dist', 'main.js'), '--port', '0', '--quiet', '--root', files.root, '--users', files.users, '--threads', String(threads),
     // The defaults close a connection that sent nothing for 10 s, and refuse the 1001st.
     ...(idle ? ['--max-connections', '4000', '--headers-timeout', IDLE_TIMEOUT_MS, '--keep-alive-timeout', IDLE_TIMEOUT_MS] : [])]
+
+/** The flags between `node` and the script in package.json's start script. */
+export function startScriptNodeFlags(): string[] {
+  const start: string = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).scripts.start
+  const words = start.split(/\s+/)
+  if (words[0] !== 'node') throw new Error(`package.json's start script does not run node: ${start}`)
+  return words.slice(1).filter((word) => word.startsWith('--'))
+}
 
 export const SERVERS: ServerUnderTest[] = [
   { id: 'plain', label: 'plain node:http', keepAlive: true, login: false, args: benchServer('plain-server') },

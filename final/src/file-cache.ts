@@ -47,6 +47,16 @@ export class FileCache {
   // A Map keeps insertion order: eviction starts at the oldest entry.
   private readonly entries = new Map<string, Entry>()
   private bytes = 0
+  private readonly maxBytes: number
+
+  constructor(maxBytes = MAX_CACHE_BYTES) {
+    this.maxBytes = maxBytes
+  }
+
+  /** Bytes of file content held now. */
+  get size(): number {
+    return this.bytes
+  }
 
   /** The cached file for a request target, if it is cached and unchanged on disk. */
   lookup(target: string): CachedFile | undefined {
@@ -79,7 +89,7 @@ export class FileCache {
    */
   private evict(): void {
     for (const [target, entry] of this.entries) {
-      if (this.bytes <= MAX_CACHE_BYTES) break
+      if (this.bytes <= this.maxBytes) break
       this.entries.delete(target)
       if (entry.used) {
         entry.used = false

@@ -1,7 +1,7 @@
 // final/, black-box: validators (ETag, Last-Modified) and conditional GET (RFC 9110 §13.1):
 // a client with a current copy gets 304 and no body; a changed file is never served stale.
 
-import { mkdirSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs'
+import { mkdirSync, renameSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { RawClient, createSite, exchange, expectResponse, header, startServer, type FixtureSite, type RunningServer } from '../../scripts/kit/index.ts'
@@ -96,6 +96,29 @@ describe('never stale', () => {
     unlinkSync(path.join(site.root, 'current'))
     symlinkSync('release-2', path.join(site.root, 'current'))
     expectResponse(await get('/current/page.txt'), { status: 200, body: 'release-2\n', why: 'The same URL now names another file: the cache must not keep serving the old one.' })
+  })
+
+  it('a file served from the cache, then replaced by a rename (as a deploy does), is served new at once', async () => {
+    const file = path.join(site.root, 'deployed.txt')
+    writeFileSync(file, 'build 1\n')
+    await new Promise((resolve) => setTimeout(resolve, 1_100)) // out of the racy window: now it is cached
+    expectResponse(await get('/deployed.txt'), { status: 200, body: 'build 1\n' })
+    expectResponse(await get('/deployed.txt'), { status: 200, body: 'build 1\n' })
+    writeFileSync(path.join(site.root, 'deployed.txt.tmp'), 'build 2\n')
+    renameSync(path.join(site.root, 'deployed.txt.tmp'), file)
+    expectResponse(await get('/deployed.txt'), { status: 200, body: 'build 2\n', why: 'A new file under the same name: the cached bytes are stale.' })
+  })
+
+  it("a cached file's response carries the Date of the moment it is sent, not of when it was cached", async () => {
+    const file = path.join(site.root, 'dated.txt')
+    writeFileSync(file, 'dated\n')
+    await new Promise((resolve) => setTimeout(resolve, 1_100))
+    await get('/dated.txt') // read from disk, and cached
+    const first = await get('/dated.txt') // from the cache
+    await new Promise((resolve) => setTimeout(resolve, 1_100))
+    const second = await get('/dated.txt')
+    expect(header(second.response, 'date'), 'RFC 9110 §6.6.1: Date is when the response was generated').not.toBe(header(first.response, 'date'))
+    expectResponse(second, { status: 200, body: 'dated\n' })
   })
 
   it('a same-size rewrite with a new time is seen too', async () => {

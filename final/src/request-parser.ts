@@ -34,9 +34,12 @@ export function stripLineEnding(line: Buffer | string): string {
 
 /** RFC 9112 §3: method SP request-target SP HTTP-version, exactly one space between. */
 export function parseRequestLine(line: string): RequestLine {
-  const parts = line.split(' ')
-  if (parts.length !== 3) throw new HttpError(400, `the request line must be "METHOD target HTTP/1.1", got ${JSON.stringify(line)}`)
-  const [method, target, version] = parts as [string, string, string]
+  const first = line.indexOf(' ')
+  const second = first === -1 ? -1 : line.indexOf(' ', first + 1)
+  if (second === -1 || line.includes(' ', second + 1)) throw new HttpError(400, `the request line must be "METHOD target HTTP/1.1", got ${JSON.stringify(line)}`)
+  const method = line.slice(0, first)
+  const target = line.slice(first + 1, second)
+  const version = line.slice(second + 1)
   // The checks in full; the common cases (GET, a path, HTTP/1.1) first, which cost a comparison.
   if (method !== 'GET' && !TOKEN.test(method)) throw new HttpError(400, `the method ${JSON.stringify(method)} is not a token`)
   if (!REQUEST_TARGET.test(target)) throw new HttpError(400, `the request target ${JSON.stringify(target)} is empty or holds control characters`)

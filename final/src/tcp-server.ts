@@ -13,6 +13,15 @@ const MAX_SWEEP_INTERVAL_MS = 1_000
 
 function ignoreError(): void {}
 
+interface Connection {
+  /** Undefined for a connection refused over the bound. */
+  handler: BaseRequestHandler | undefined
+  /** Settles when the handler is finished with the connection. */
+  done: Promise<void>
+  /** Once we are closing it: when it is cut off if the client goes on sending. */
+  closeBy: number | undefined
+}
+
 export interface ServerAddress {
   host: string
   port: number
@@ -27,10 +36,8 @@ export class TCPServer {
   isShutdown = false
   // allowHalfOpen: a client's FIN means it sends no more, not that it wants no answer (RFC 9293 §3.6).
   private readonly listener = net.createServer({ allowHalfOpen: true, noDelay: true })
-  /** The connections being handled now: each socket's handler and the promise of its end. */
-  private readonly active = new Map<net.Socket, { handler: BaseRequestHandler; done: Promise<void> }>()
-  /** Connections we are closing, with the moment they are cut off if the client goes on sending. */
-  private readonly closing = new Map<net.Socket, number>()
+  /** Every open connection, from accept to close: the ones being handled and the ones closing. */
+  private readonly active = new Map<net.Socket, Connection>()
   private readonly stopped: Promise<void>
   private stop!: () => void
   private sweep: NodeJS.Timeout | undefined
@@ -78,7 +85,13 @@ export class TCPServer {
     socket.on('error', ignoreError)
     // Asking for the peer's address is a system call (getpeername); only the access log wants it.
     const handler = new this.HandlerClass(this, socket, this.accessLog ? (socket.remoteAddress ?? '-') : '-')
-    this.active.set(socket, { handler, done: this.finishRequest(socket, handler) })
+    this.track(socket, { handler, done: this.finishRequest(socket, handler), closeBy: undefined })
+  }
+
+  /** Count the connection as open until its socket closes. */
+  private track(socket: net.Socket, connection: Connection): void {
+    this.active.set(socket, connection)
+    socket.on('close', () => this.active.delete(socket))
   }
 
   /** Wait for the handler to finish with the connection, then close it. */
@@ -89,7 +102,6 @@ export class TCPServer {
       if (!socket.destroyed) console.error('handler failed:', error)
       socket.destroy()
     }
-    this.active.delete(socket)
     this.closeRequest(socket)
   }
 
@@ -106,8 +118,10 @@ export class TCPServer {
     // and a reset can destroy our reply before the client has read it. But not for ever: a
     // client that keeps sending (a huge upload we refused) is cut off after LINGER_MS.
     socket.resume()
-    this.closing.set(socket, Date.now() + LINGER_MS)
-    socket.on('close', () => this.closing.delete(socket))
+    const closeBy = Date.now() + LINGER_MS
+    const connection = this.active.get(socket)
+    if (connection) connection.closeBy = closeBy
+    else this.track(socket, { handler: undefined, done: Promise.resolve(), closeBy }) // a refused one
   }
 
   /**
@@ -121,8 +135,10 @@ export class TCPServer {
     const interval = Math.max(1, Math.min(MAX_SWEEP_INTERVAL_MS, Math.floor(shortest / SWEEPS_PER_TIMEOUT)))
     this.sweep = setInterval(() => {
       const now = Date.now()
-      for (const { handler } of this.active.values()) handler.checkDeadlines(now)
-      for (const [socket, cutOff] of this.closing) if (now >= cutOff) socket.destroy()
+      for (const [socket, { handler, closeBy }] of this.active) {
+        if (closeBy === undefined) handler?.checkDeadlines(now)
+        else if (now >= closeBy) socket.destroy()
+      }
     }, interval)
     this.sweep.unref() // the listening socket, not the sweep, keeps the process running
   }
@@ -141,12 +157,12 @@ export class TCPServer {
     this.listener.close()
     this.stop()
     // The sweep goes on while connections drain: their deadlines still hold.
-    for (const { handler } of this.active.values()) handler.closeIfIdle()
+    for (const { handler } of this.active.values()) handler?.closeIfIdle()
     let timer: NodeJS.Timeout | undefined
     const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, deadlineMs)))
     await Promise.race([Promise.allSettled([...this.active.values()].map(({ done }) => done)), deadline])
     clearTimeout(timer)
-    for (const socket of this.active.keys()) socket.destroy() // past the deadline: cut off
+    for (const [socket, { closeBy }] of this.active) if (closeBy === undefined) socket.destroy() // past the deadline: cut off
     clearInterval(this.sweep)
   }
 }

@@ -148,7 +148,10 @@ export function checkHost(headers: RequestHeaders, version: string): void {
 export function wantsKeepAlive(version: string, headers: RequestHeaders): boolean {
   const connection = headers.get('connection')
   if (connection === undefined) return version === 'HTTP/1.1'
-  const tokens = connection.toLowerCase().split(',').map((token) => token.trim())
+  const lower = connection.toLowerCase()
+  if (lower === 'close') return false // the usual values, without splitting the list
+  if (lower === 'keep-alive') return true
+  const tokens = lower.split(',').map((token) => token.trim())
   if (tokens.includes('close')) return false
   return version === 'HTTP/1.1' || tokens.includes('keep-alive')
 }

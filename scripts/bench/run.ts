@@ -115,7 +115,7 @@ async function measureCell({ scenario, id, idle, run, tool, cpus, fixture, optio
   const loadCpus = scenario.pinned ? cpus?.load : undefined
   const tag = `[${scenario.id} ${run + 1}/${options.runs}] ${server.label}${idle ? ` + ${IDLE_CONNECTIONS} idle connections` : ''}`
   const args = server.args(fixture, scenario.idle)
-  log(`${tag}: starting node ${args.slice(2).map((a) => path.relative(repoRoot, a) || a).join(' ')}${serverCpus ? ` on CPU ${serverCpus}` : ''}`)
+  log(`${tag}: starting node ${args.map((a) => (path.isAbsolute(a) ? path.relative(repoRoot, a) : a)).join(' ')}${serverCpus ? ` on CPU ${serverCpus}` : ''}`)
   const serverProcess = startProcess(process.execPath, args, serverCpus)
   let holder: Started | undefined
   try {

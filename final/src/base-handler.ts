@@ -19,6 +19,14 @@ export class BaseRequestHandler {
   /** Called at shutdown: close now if no request is in progress. */
   closeIfIdle(): void {}
 
+  /**
+   * Once handle() is done: may the client still be sending? Then the server reads and drops its
+   * bytes for a while before it closes (TCPServer.closeRequest). Without knowing, assume so.
+   */
+  mayStillSend(): boolean {
+    return true
+  }
+
   /** Called by the server a few times a second: end whatever waited past its deadline. */
   checkDeadlines(_now: number): void {}
 }

@@ -75,6 +75,17 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
     if (this.isIdle()) this.request.destroy()
   }
 
+  /**
+   * Nothing more can come when the client has sent its FIN, or when its last request was read to
+   * its end, asked to close (RFC 9112 §9.6: it MUST NOT send another), and nothing followed it.
+   * This is nginx's lingering_close heuristic: after an error in the middle of a request, or with
+   * bytes of a next request already here, the client may still be sending.
+   */
+  override mayStillSend(): boolean {
+    if (this.request.readableEnded) return false
+    return !(this.requestComplete && !this.keepAlive && this.rfile.buffered === 0)
+  }
+
   /** Between requests: no byte of the next one has come yet. */
   private isIdle(): boolean {
     return this.requestLine === '' && this.rfile.buffered === 0

@@ -102,7 +102,20 @@ export class TCPServer {
       if (!socket.destroyed) console.error('handler failed:', error)
       socket.destroy()
     }
-    this.closeRequest(socket)
+    if (handler.mayStillSend()) this.closeRequest(socket)
+    else this.closeNow(socket)
+  }
+
+  /**
+   * close() at once, without shutdown() and without waiting for the client's FIN: the client has
+   * nothing more to send, so the close cannot turn into a reset, and the kernel sends what it
+   * still holds of our reply before its FIN. No shutdown(), no wait for the client's FIN and no
+   * read of it: the socket is gone at once.
+   */
+  private closeNow(socket: net.Socket): void {
+    if (socket.destroyed) return
+    if (socket.writableLength > 0) return this.closeRequest(socket) // part of the reply is still in Node's hands: end() waits for it
+    socket.destroy()
   }
 
   /** Over the bound: close at once. An HTTP server answers 503 first. */

@@ -49,6 +49,24 @@ describe('size limits', () => {
   })
 })
 
+describe('closing after a refusal', () => {
+  it('a client that goes on sending the body of a refused upload still reads the whole 413 (lingering close)', async () => {
+    const client = await RawClient.connect(server.port)
+    // Head and a whole 1 MiB body in one go, as a client that does not wait for an answer sends
+    // it: when the 413 is written, the server's socket holds bytes it has not read. Closing it
+    // then would reset the connection, and a reset throws away the 413 the client has not read yet.
+    const body = Buffer.alloc(1024 * 1024, 0x78)
+    await client.send(Buffer.concat([Buffer.from(`POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`), body]))
+    expectResponse({ client, response: await client.readResponse() }, {
+      status: 413,
+      headers: { connection: 'close' },
+      why: 'RFC 9112 §9.6: a server that closes while the client may still be sending should drain its bytes first (a lingering close), so the client is not reset before it reads the response.',
+    })
+    expect(await client.waitForClose(), 'the server closes the connection after the 413').toBe(true)
+    expect(client.error?.message, 'the connection ends with a FIN, not a reset: a reset can destroy a response the client has not read yet').toBeUndefined()
+  })
+})
+
 describe('time limits', () => {
   it('a head that has not arrived after --headers-timeout: 408, then close', async () => {
     const client = await RawClient.connect(server.port)

@@ -63,6 +63,11 @@ export class RawClient {
     })
   }
 
+  /** The socket's error, if the connection failed: ECONNRESET when the server reset it. */
+  get error(): Error | undefined {
+    return this.failure
+  }
+
   /** True once the server has closed its side (or the connection was reset). */
   get isClosed(): boolean {
     return this.ended || this.failure !== undefined

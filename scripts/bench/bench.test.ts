@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { RawClient, exchange, expectResponse } from '../kit/index.ts'
 import { parseBenchArgs } from './options.ts'
+import { formatGoal, isMet, type Goal } from './report.ts'
 import { killAll, startProcess, stopProcess, waitForOutput, type Started } from './processes.ts'
 import { RACY_WINDOW_MS } from './servers/file-cache.ts'
 import { runBench } from './run.ts'
@@ -119,5 +120,21 @@ describe('a bench run', () => {
       ['keepalive', true, 0],
       ['newconn', true, 0],
     ])
+  })
+})
+
+describe('a goal as the table prints it', () => {
+  const goal = (measured: number, target: number, unit: Goal['unit'], atMost?: true): Goal => ({ text: '', measured, target, unit, ...(atMost && { atMost }) })
+
+  test('a hair from the goal is shown on its true side, not rounded onto the goal', () => {
+    expect([formatGoal(goal(0.9496, 0.95, '×')), isMet(goal(0.9496, 0.95, '×'))]).toEqual(['0.949× (goal ≥ 0.95×)', false])
+    expect([formatGoal(goal(0.9504, 0.95, '×')), isMet(goal(0.9504, 0.95, '×'))]).toEqual(['0.950× (goal ≥ 0.95×)', true])
+    expect([formatGoal(goal(79.96, 80, 'MiB', true)), isMet(goal(79.96, 80, 'MiB', true))]).toEqual(['79.9 MiB (goal < 80 MiB)', true])
+    expect([formatGoal(goal(80.2, 80, 'MiB', true)), isMet(goal(80.2, 80, 'MiB', true))]).toEqual(['80.2 MiB (goal < 80 MiB)', false])
+  })
+
+  test('otherwise two decimals, or whole MiB', () => {
+    expect(formatGoal(goal(1.613, 1.4, '×'))).toBe('1.61× (goal ≥ 1.40×)')
+    expect(formatGoal(goal(66.6, 80, 'MiB', true))).toBe('67 MiB (goal < 80 MiB)')
   })
 })

@@ -91,5 +91,13 @@ export function isMet(goal: Goal): boolean | undefined {
 
 export function formatGoal(goal: Goal): string {
   const value = (n: number) => (goal.unit === '×' ? `${n.toFixed(2)}×` : `${Math.round(n)} MiB`)
-  return `${goal.measured === undefined ? 'not measured' : value(goal.measured)} (goal ${goal.atMost ? '<' : '≥'} ${value(goal.target)})`
+  if (goal.measured === undefined) return `not measured (goal ${goal.atMost ? '<' : '≥'} ${value(goal.target)})`
+  // Rounded, a miss by a hair would print as the goal itself ("0.95×, goal ≥ 0.95×, not yet").
+  // One more digit, rounded down: for a goal on the coarser grid, x ≥ goal exactly when
+  // floor(x) ≥ goal, so the figure shown is on the same side of the goal as the measurement.
+  let shown = value(goal.measured)
+  if (shown === value(goal.target)) {
+    shown = goal.unit === '×' ? `${(Math.floor(goal.measured * 1000) / 1000).toFixed(3)}×` : `${(Math.floor(goal.measured * 10) / 10).toFixed(1)} MiB`
+  }
+  return `${shown} (goal ${goal.atMost ? '<' : '≥'} ${value(goal.target)})`
 }

@@ -17,6 +17,7 @@ let server: RunningServer
 let browser: LaunchedBrowser
 let page: Page
 const consoleErrors: string[] = []
+const stepsDone: string[] = [] // the steps that ran to their end: the last test means nothing without them
 
 describe.skipIf(unavailable)('the login page in Chromium', () => {
   beforeAll(async () => {
@@ -49,6 +50,7 @@ describe.skipIf(unavailable)('the login page in Chromium', () => {
     await expect(page.getByLabel('Username').isVisible()).resolves.toBe(true)
     await expect(page.getByLabel('Password').isVisible()).resolves.toBe(true)
     await shot('1-form')
+    stepsDone.push('1-form')
   })
 
   it('a wrong password shows the server\'s error and stays on the form', async () => {
@@ -58,6 +60,7 @@ describe.skipIf(unavailable)('the login page in Chromium', () => {
     await page.locator('#status', { hasText: 'Wrong username or password' }).waitFor()
     expect(await page.locator('#login-panel').isVisible()).toBe(true)
     await shot('2-wrong-password')
+    stepsDone.push('2-wrong-password')
   })
 
   it('the demo account logs in and sees the welcome with its name', async () => {
@@ -69,12 +72,14 @@ describe.skipIf(unavailable)('the login page in Chromium', () => {
     expect(sid, 'The session cookie').toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/' })
     expect(await page.evaluate('document.cookie'), 'HttpOnly hides the cookie from scripts').toBe('')
     await shot('3-welcome')
+    stepsDone.push('3-welcome')
   })
 
   it('after a reload, the user is still logged in', async () => {
     await page.reload()
     await page.locator('#welcome-title', { hasText: 'Welcome, Dong Dong' }).waitFor()
     await shot('4-reloaded')
+    stepsDone.push('4-reloaded')
   })
 
   it('logging out shows the form again, and a reload keeps it that way', async () => {
@@ -84,9 +89,11 @@ describe.skipIf(unavailable)('the login page in Chromium', () => {
     await page.locator('#login-panel').waitFor({ state: 'visible' })
     expect(await page.locator('#welcome-panel').isVisible()).toBe(false)
     await shot('5-logged-out')
+    stepsDone.push('5-logged-out')
   })
 
   it('no console errors and no request to another host along the way', () => {
+    expect(stepsDone, 'the walk above must have run to its end for "no errors along the way" to mean anything').toEqual(['1-form', '2-wrong-password', '3-welcome', '4-reloaded', '5-logged-out'])
     expect(consoleErrors).toEqual([])
   })
 })

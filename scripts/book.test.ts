@@ -2,11 +2,14 @@
 // server (as `npm run book` does), and read by headless Chromium. Every page loads without an
 // error, every diagram becomes an SVG, and every link inside the book answers 200.
 
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildBook, type BuiltPage } from './book/build.ts'
+import { LinkMap } from './book/links.ts'
+import { renderFolder } from './book/pages.ts'
 import { browserUnavailableReason, launchBrowser, learnerCommand, repoRoot, startServer, type LaunchedBrowser, type RunningServer } from './kit/index.ts'
 
 const reference = existsSync(path.join(repoRoot, 'final', 'src', 'main.ts')) ? 'final' : 'chapters/07-threads'
@@ -126,3 +129,24 @@ async function mapAtMost<T, R>(limit: number, items: T[], task: (item: T) => Pro
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
   return results
 }
+
+describe('what the book publishes', () => {
+  it('in a git checkout, only what git tracks: a stray file beside the code is neither linked nor listed', () => {
+    const repo = mkdtempSync(path.join(os.tmpdir(), 'book-links-'))
+    try {
+      mkdirSync(path.join(repo, 'src'))
+      writeFileSync(path.join(repo, 'src', 'server.ts'), 'export {}\n')
+      writeFileSync(path.join(repo, 'src', 'echo.py'), 'print("mine")\n')
+      expect(spawnSync('git', ['init', '-q'], { cwd: repo }).status).toBe(0)
+      expect(spawnSync('git', ['add', 'src/server.ts'], { cwd: repo }).status).toBe(0)
+      const links = new LinkMap(repo)
+      expect(links.sitePathFor('src/server.ts')).toBe('src/server.ts.html')
+      expect(links.sitePathFor('src/echo.py'), 'an untracked file').toBeUndefined()
+      const listing = renderFolder(repo, 'src', 'src/index.html', links)
+      expect(listing).toContain('server.ts')
+      expect(listing).not.toContain('echo.py')
+    } finally {
+      rmSync(repo, { recursive: true, force: true })
+    }
+  })
+})

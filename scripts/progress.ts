@@ -18,6 +18,7 @@ if (chapters.length === 0) fail('There are no chapters to run yet.', 2)
 
 const learner = process.env.WORKBOOK_SERVER?.trim()
 console.log(learner ? `Checking your server: WORKBOOK_SERVER=${learner}` : 'Checking the reference code (set WORKBOOK_SERVER to check your own server).')
+if (learner && !chosen) console.log(chalk.dim('A chapter your server does not do yet is slow to fail: each of its tests waits up to 3 s for an answer. --chapter N checks one.'))
 console.log()
 
 const titles = chapters.map(titleOf)

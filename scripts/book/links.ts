@@ -2,6 +2,7 @@
 // Explainers become pages; any other file or folder a link names is rendered (or copied) into the
 // site under its own repository path, so that every internal link the book prints answers 200.
 
+import { spawnSync } from 'node:child_process'
 import { existsSync, statSync } from 'node:fs'
 import path from 'node:path'
 
@@ -25,7 +26,22 @@ export class LinkMap {
   /** Files and folders that links named, to render after the explainers. */
   readonly extras = new Map<string, Extra>()
 
-  constructor(private readonly repoRoot: string) {}
+  /** What git tracks (files and their folders), or undefined outside a git checkout. */
+  private readonly tracked: Set<string> | undefined
+
+  constructor(private readonly repoRoot: string) {
+    this.tracked = trackedPaths(repoRoot)
+  }
+
+  /**
+   * Whether the book may show this path. In a git checkout only what git tracks: a learner's
+   * stray `echo.py` or a build's output is not published with the book. Elsewhere (an unpacked
+   * tarball) everything but dot files and node_modules.
+   */
+  isPublished(repoPath: string): boolean {
+    if (isHidden(repoPath)) return false
+    return repoPath === '' || this.tracked === undefined || this.tracked.has(repoPath)
+  }
 
   /** Register a page: links to `repoPath` (a README.md, or its folder) lead to `sitePath`. */
   addPage(repoPath: string, sitePath: string): void {
@@ -54,7 +70,7 @@ export class LinkMap {
     const known = this.extras.get(repoPath)
     if (known) return known.sitePath
     const absolute = path.join(this.repoRoot, repoPath)
-    if (!existsSync(absolute) || isHidden(repoPath)) return undefined
+    if (!this.isPublished(repoPath) || !existsSync(absolute)) return undefined
     const stats = statSync(absolute)
     const kind: ExtraKind = stats.isDirectory() ? 'folder' : RENDERED_AS_TEXT.test(repoPath) && stats.size <= MAX_SOURCE_BYTES ? 'source' : 'raw'
     const sitePath = kind === 'folder' ? `${repoPath}/index.html` : kind === 'source' ? `${repoPath}.html` : repoPath
@@ -67,6 +83,18 @@ export class LinkMap {
 export function relativeHref(fromSitePath: string, toSitePath: string): string {
   const relative = path.posix.relative(path.posix.dirname(fromSitePath), toSitePath)
   return relative.split('/').map(encodeURIComponent).join('/') || path.posix.basename(toSitePath)
+}
+
+function trackedPaths(repoRoot: string): Set<string> | undefined {
+  const listed = spawnSync('git', ['ls-files', '-z'], { cwd: repoRoot, encoding: 'utf8' })
+  if (listed.status !== 0 || listed.error) return undefined
+  const paths = new Set<string>()
+  for (const file of listed.stdout.split('\0')) {
+    if (file === '') continue
+    paths.add(file)
+    for (let folder = path.posix.dirname(file); folder !== '.' && !paths.has(folder); folder = path.posix.dirname(folder)) paths.add(folder)
+  }
+  return paths
 }
 
 /** Dot files, and folders nobody reads (the workbook's servers would not serve dot files anyway). */

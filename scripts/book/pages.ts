@@ -55,7 +55,7 @@ export function renderChapterBar(chapter: Chapter, fromSitePath: string, links: 
 /** A folder a link named: its files and subfolders, each a link into the book. */
 export function renderFolder(repoRoot: string, repoPath: string, sitePath: string, links: LinkMap): string {
   const entries = readdirSync(path.join(repoRoot, repoPath), { withFileTypes: true })
-    .filter((entry) => !entry.name.startsWith('.') && entry.name !== 'node_modules')
+    .filter((entry) => links.isPublished(repoPath === '' ? entry.name : `${repoPath}/${entry.name}`))
     .sort((a, b) => Number(b.isDirectory()) - Number(a.isDirectory()) || a.name.localeCompare(b.name))
   const items = entries.map((entry) => {
     const name = entry.isDirectory() ? `${entry.name}/` : entry.name

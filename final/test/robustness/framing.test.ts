@@ -135,6 +135,11 @@ describe('framing', () => {
     client.endWriting()
     const data = await client.readUntilClose()
     expect(data.toString('latin1'), 'RFC 9112 §8: an incomplete message MAY get an error response before the close, never a success').not.toMatch(/^HTTP\/1\.1 2/)
+    // And the server is still there: a server that answers nobody would pass the line above.
+    const next = await RawClient.connect(served.port)
+    await next.send(get('/notes.txt'))
+    expectResponse({ client: next, response: await next.readResponse() }, { status: 200, why: 'The next client is served after a client that left mid-body.' })
+    next.destroy()
   })
 
   it('Expect: 100-continue with a declared body over the limit → 413 and no 100 Continue', async () => {

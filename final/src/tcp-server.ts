@@ -152,11 +152,12 @@ export class TCPServer {
         if (closeBy === undefined) handler?.checkDeadlines(now)
         else if (now >= closeBy) socket.destroy()
       }
+      if (this.isShutdown && this.active.size === 0) clearInterval(this.sweep) // the last one has closed
     }, interval)
     this.sweep.unref() // the listening socket, not the sweep, keeps the process running
   }
 
-  /** Connections being handled now. */
+  /** Open connections: those being handled and those closing. */
   get connections(): number {
     return this.active.size
   }
@@ -169,13 +170,13 @@ export class TCPServer {
     this.isShutdown = true
     this.listener.close()
     this.stop()
-    // The sweep goes on while connections drain: their deadlines still hold.
+    // The sweep goes on while connections drain, and stops once the last has closed: their
+    // deadlines still hold, the linger of those closing included.
     for (const { handler } of this.active.values()) handler?.closeIfIdle()
     let timer: NodeJS.Timeout | undefined
     const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, deadlineMs)))
     await Promise.race([Promise.allSettled([...this.active.values()].map(({ done }) => done)), deadline])
     clearTimeout(timer)
     for (const [socket, { closeBy }] of this.active) if (closeBy === undefined) socket.destroy() // past the deadline: cut off
-    clearInterval(this.sweep)
   }
 }

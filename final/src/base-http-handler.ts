@@ -293,26 +293,25 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
   /** One line of the head as text; undefined at the end of the stream. */
   private readHeadLine(limit: number, status: number, what: string): string | undefined | Promise<string | undefined> {
     // The usual case, a line already buffered, is answered at once: no promise per header line.
+    let line: string | null
     try {
-      const line = this.rfile.takeLineText(Math.max(limit, 2))
-      if (line !== null) return stripLineEnding(line)
+      line = this.rfile.takeLineText(Math.max(limit, 2))
     } catch (error) {
-      if (error instanceof LineTooLong) throw new HttpError(status, `${what} is longer than ${error.limit} bytes`)
-      throw error
+      throw tooLong(error, status, what)
     }
-    return this.waitForHeadLine(limit, status, what)
+    return line !== null ? stripLineEnding(line) : this.waitForHeadLine(limit, status, what)
   }
 
   private async waitForHeadLine(limit: number, status: number, what: string): Promise<string | undefined> {
+    let line: Buffer
     try {
-      const line = await this.readline(Math.max(limit, 2))
-      if (line.length === 0) return undefined
-      if (line[line.length - 1] !== 0x0a) throw new HttpError(400, `the connection ended inside ${what}`)
-      return stripLineEnding(line)
+      line = await this.readline(Math.max(limit, 2))
     } catch (error) {
-      if (error instanceof LineTooLong) throw new HttpError(status, `${what} is longer than ${error.limit} bytes`)
-      throw error
+      throw tooLong(error, status, what)
     }
+    if (line.length === 0) return undefined
+    if (line[line.length - 1] !== 0x0a) throw new HttpError(400, `the connection ended inside ${what}`)
+    return stripLineEnding(line)
   }
 
   /** The status line, and the headers every response carries. */
@@ -368,4 +367,9 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
     this.endHeaders()
     this.write(body)
   }
+}
+
+/** A head line over its limit is the client's error: 414 for the request line, 431 for the headers. */
+function tooLong(error: unknown, status: number, what: string): unknown {
+  return error instanceof LineTooLong ? new HttpError(status, `${what} is longer than ${error.limit} bytes`) : error
 }

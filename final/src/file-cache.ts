@@ -110,9 +110,10 @@ export class FileCache {
 
 /**
  * The whole "200 OK" for a file, as one buffer: the handler's responseHead(200) (the status line
- * and the headers every response carries), the file's own headers, the body. A head differs only in its Date and its
- * Connection line, so the buffer is built once per second and per Connection line: a cache hit is
- * then one write. Undefined for a larger file, whose head and body go out in one writev() instead.
+ * and the headers every response carries), the file's own headers, the body. A head differs
+ * only in its Date and its Connection line, so the buffer is built once per second and per
+ * Connection line: a cache hit is then one write. Undefined for a larger file, whose head and
+ * body go out in one writev() instead.
  */
 export function wholeResponse(file: CachedFile, date: string, connection: string, head: { responseHead(code: number): string }): Buffer | undefined {
   if (file.body.length > MAX_WHOLE_RESPONSE_BODY_BYTES) return undefined // a copy per second would cost more than it saves

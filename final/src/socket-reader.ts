@@ -18,6 +18,8 @@ export class LineTooLong extends Error {
 /** The deadline passed while we waited for the client. */
 export class ReadTimeout extends Error {}
 
+const timedOut = () => new ReadTimeout('the client sent nothing in time')
+
 export class SocketReader {
   /**
    * When set, a wait for more bytes that is still going on at this moment (ms since the epoch)
@@ -95,7 +97,7 @@ export class SocketReader {
     if (this.rejectWait && this.deadline !== undefined && now >= this.deadline) {
       const reject = this.rejectWait
       this.resolveWait = this.rejectWait = undefined
-      reject(new ReadTimeout('the client sent nothing in time'))
+      reject(timedOut())
     }
   }
 
@@ -130,7 +132,7 @@ export class SocketReader {
    */
   private fill(): Promise<boolean> {
     if (this.ended) return Promise.resolve(false)
-    if (this.deadline !== undefined && Date.now() >= this.deadline) return Promise.reject(new ReadTimeout('the client sent nothing in time'))
+    if (this.deadline !== undefined && Date.now() >= this.deadline) return Promise.reject(timedOut())
     this.socket.resume()
     return new Promise((resolve, reject) => {
       this.resolveWait = resolve

@@ -109,8 +109,7 @@ export class TCPServer {
   /**
    * close() at once, without shutdown() and without waiting for the client's FIN: the client has
    * nothing more to send, so the close cannot turn into a reset, and the kernel sends what it
-   * still holds of our reply before its FIN. No shutdown(), no wait for the client's FIN and no
-   * read of it: the socket is gone at once.
+   * still holds of our reply before its FIN.
    */
   private closeNow(socket: net.Socket): void {
     if (socket.destroyed) return

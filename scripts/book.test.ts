@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildBook, type BuiltPage } from './book/build.ts'
 import { LinkMap } from './book/links.ts'
 import { renderFolder } from './book/pages.ts'
-import { browserUnavailableReason, launchBrowser, learnerCommand, repoRoot, startServer, type LaunchedBrowser, type RunningServer } from './kit/index.ts'
+import { browserUnavailableReason, launchBrowser, otherServer, repoRoot, startServer, type LaunchedBrowser, type RunningServer } from './kit/index.ts'
 
 const reference = existsSync(path.join(repoRoot, 'final', 'src', 'main.ts')) ? 'final' : 'chapters/07-threads'
 const PAGES_AT_ONCE = 4 // browser tabs open together: enough to finish fast on 2 cores
@@ -30,7 +30,7 @@ interface PageVisit {
 }
 
 // A learner's WORKBOOK_SERVER is for the chapters' suites; the book is served by the reference.
-describe.skipIf(browserUnavailableReason() || learnerCommand)('the book, served by the server it builds', () => {
+describe.skipIf(browserUnavailableReason() || otherServer)('the book, served by the server it builds', () => {
   let siteDir: string
   let pages: BuiltPage[]
   let server: RunningServer

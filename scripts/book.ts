@@ -9,7 +9,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { BOOK_MARKER, buildBook } from './book/build.ts'
-import { repoRoot } from './kit/server-under-test.ts'
+import { repoRoot } from './kit/paths.ts'
 
 const DEFAULT_PORT = 8888
 const DEFAULT_HOST = '127.0.0.1'

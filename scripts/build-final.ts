@@ -4,7 +4,7 @@
 
 import { build } from 'esbuild'
 import path from 'node:path'
-import { repoRoot } from './kit/server-under-test.ts'
+import { repoRoot } from './kit/paths.ts'
 
 const started = Date.now()
 await build({

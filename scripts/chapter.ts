@@ -9,7 +9,7 @@ import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { chalk } from 'zx'
 import { describeChapter, findChapter, listChapters, type Chapter } from './chapters.ts'
-import { repoRoot } from './kit/server-under-test.ts'
+import { repoRoot } from './kit/paths.ts'
 
 const DEFAULT_HOST = '127.0.0.1'
 const DEFAULT_PORT = 8888

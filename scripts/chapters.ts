@@ -2,7 +2,7 @@
 
 import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import path from 'node:path'
-import { repoRoot } from './kit/server-under-test.ts'
+import { repoRoot } from './kit/paths.ts'
 
 export interface Chapter {
   /** 3 for `chapters/03-http-parse`; undefined for `final`. */

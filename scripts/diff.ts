@@ -9,7 +9,7 @@
 import os from 'node:os'
 import { $, chalk, fs, path } from 'zx'
 import { describeChapter, findChapter, listChapters, type Chapter } from './chapters.ts'
-import { repoRoot } from './kit/server-under-test.ts'
+import { repoRoot } from './kit/paths.ts'
 
 const IGNORED = ['node_modules/', 'screenshots/', '.DS_Store', '*.log'] // on top of .gitignore
 const PROSE = ['README.md'] // in the summary, not in the patch: each chapter's explainer is new prose

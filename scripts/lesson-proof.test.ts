@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { learnerCommand, referenceCommand, repoRoot } from './kit/index.ts'
+import { otherServer, referenceCommand, repoRoot } from './kit/index.ts'
 
 // The chapters in order, then final/, whose suite must fail against chapter 07's server.
 const chapters = [...readdirSync(path.join(repoRoot, 'chapters')).filter((name) => /^\d\d-/.test(name)).sort().map((name) => `chapters/${name}`), 'final']
@@ -40,7 +40,7 @@ function runSuite(folder: string, serverCommand: string, { bail = true } = {}): 
   }
 }
 
-describe.skipIf(learnerCommand)('each chapter tests its own lesson', () => {
+describe.skipIf(otherServer)('each chapter tests its own lesson', () => {
   chapters.forEach((chapter, i) => {
     const previous = i === 0 ? undefined : chapters[i - 1]!
     const against = previous ? `${previous}'s server` : 'a server that accepts and closes at once'
@@ -57,7 +57,7 @@ describe.skipIf(learnerCommand)('each chapter tests its own lesson', () => {
 // (an echo, a hello page) and are left out.
 const KEPT_BY_FINAL = ['chapters/05-static-files', 'chapters/06-login-post', 'chapters/07-threads']
 
-describe.skipIf(learnerCommand)('final/ keeps what the chapters built', () => {
+describe.skipIf(otherServer)('final/ keeps what the chapters built', () => {
   for (const chapter of KEPT_BY_FINAL) {
     it(`${chapter}: its suite passes against final/`, { timeout: 180_000 }, () => {
       const result = runSuite(chapter, referenceCommand('final', ['--quiet']), { bail: false })

@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { learnerCommand, repoRoot } from './kit/index.ts'
+import { otherServer, repoRoot } from './kit/index.ts'
 
 const nullServer = `${process.execPath} --import tsx ${path.join(repoRoot, 'scripts', 'kit', 'null-server.ts')} --port {port}`
 const RUN_TIMEOUT_MS = 120_000
@@ -19,7 +19,7 @@ function runProgress(args: string[], env: Record<string, string> = {}): { status
   return { status: result.status, output: `${result.stdout}${result.stderr}` }
 }
 
-describe.skipIf(learnerCommand)('npm run progress', () => {
+describe.skipIf(otherServer)('npm run progress', () => {
   it('shows chapter 1 passing against the reference code, and exits 0', { timeout: RUN_TIMEOUT_MS }, () => {
     const { status, output } = runProgress(['--chapter', '1'])
     expect(output).toMatch(/chapter\s+title\s+passed\s+skipped\s+status/)

@@ -6,9 +6,9 @@ import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { chalk } from 'zx'
 import { findChapter, listChapters, type Chapter } from './chapters.ts'
-import { repoRoot } from './kit/server-under-test.ts'
+import { repoRoot } from './kit/paths.ts'
 import { chapterLabel, formatFirstFailure, formatHeader, formatRowEnd, formatRowStart, formatSummary, measureColumns, passes, type ChapterResult } from './progress/report.ts'
-import { runSuite } from './progress/run-suite.ts'
+import { runSuite } from './lib/run-suite.ts'
 
 const CHAPTER_TIMEOUT_MS = 300_000 // 5 minutes: chapter 5 streams 200 MiB and chapter 7 waits on shutdowns
 
@@ -27,7 +27,7 @@ console.log(formatHeader(columns))
 const results: ChapterResult[] = []
 for (const [i, chapter] of chapters.entries()) {
   process.stdout.write(formatRowStart(chapter, titles[i]!, columns))
-  const result = await runSuite(repoRoot, chapter.dir, CHAPTER_TIMEOUT_MS)
+  const result = await runSuite(chapter.dir, { timeoutMs: CHAPTER_TIMEOUT_MS })
   const row: ChapterResult = { chapter, title: titles[i]!, result }
   results.push(row)
   console.log(formatRowEnd(row))

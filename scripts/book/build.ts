@@ -4,7 +4,7 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { listChapters, type Chapter } from '../chapters.ts'
-import { repoRoot } from '../kit/server-under-test.ts'
+import { repoRoot } from '../kit/paths.ts'
 import { diffChapters, renderDiff } from './diff-page.ts'
 import { BOOK_TITLE, DIAGRAM_SCRIPT, MERMAID_SCRIPT, STYLESHEET, renderFrame, type NavLink, type PageFrame } from './layout.ts'
 import { LinkMap } from './links.ts'

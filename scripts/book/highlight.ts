@@ -1,96 +1,56 @@
-// A tiny syntax highlighter for the book's code blocks: enough to tell keywords, strings and
-// comments apart, at build time, so the site needs no script and no CDN to colour code.
-// Each token becomes <span class="tok-KIND">; the stylesheet gives the kinds their colours.
+// The book's syntax highlighting: shiki, with the same TextMate grammars as VS Code, run at build
+// time, so the site needs no script and no CDN to colour code. Only the grammars the book needs are
+// loaded, with shiki's JavaScript regex engine (no WebAssembly), which lets the highlighter be
+// created synchronously: the book's build stays a plain synchronous function.
+//
+// Each coloured token becomes <span style="--shiki-light:#…;--shiki-dark:#…">: both themes' colours
+// as custom properties, and book.css picks one by the reader's colour scheme. Text in the theme's
+// default colour gets no span and takes the page's code colour.
 
-export type TokenKind = 'kw' | 'str' | 'com' | 'num' | 'fn' | 'ty' | 'attr' | 'var'
+import { createHighlighterCoreSync, type HighlighterCore, type ThemedToken } from 'shiki/core'
+import { createJavaScriptRegexEngine } from 'shiki/engine/javascript'
+import css from 'shiki/langs/css.mjs'
+import diff from 'shiki/langs/diff.mjs'
+import html from 'shiki/langs/html.mjs'
+import javascript from 'shiki/langs/javascript.mjs'
+import json from 'shiki/langs/json.mjs'
+import python from 'shiki/langs/python.mjs'
+import shellscript from 'shiki/langs/shellscript.mjs'
+import typescript from 'shiki/langs/typescript.mjs'
+import githubDark from 'shiki/themes/github-dark-default.mjs'
+import githubLight from 'shiki/themes/github-light-default.mjs'
 
-/** An ordered list of token patterns; the first that matches at a position wins. No capturing groups. */
-type Rules = [TokenKind, RegExp][]
+// GitHub's current themes: of shiki's themes, the ones whose every colour keeps a contrast of about
+// 4:1 or more on the book's code, added-line and removed-line backgrounds, light and dark.
+const THEMES = { light: githubLight, dark: githubDark }
 
-const TS_KEYWORDS =
-  'abstract as async await break case catch class const continue declare default delete do else enum export extends false finally for from function if implements import in instanceof interface keyof let new null of private protected public readonly return satisfies static super switch this throw true try type typeof undefined var void while yield'
-const PYTHON_KEYWORDS =
-  'and as assert async await break class continue def del elif else except False finally for from global if import in is lambda None nonlocal not or pass raise return self True try while with yield'
-const SH_KEYWORDS = 'case do done elif else esac exec export fi for function if in local return set then unset until while'
-
-const STRING_DOUBLE = /"(?:\\.|[^"\\\n])*"/
-const STRING_SINGLE = /'(?:\\.|[^'\\\n])*'/
-const NUMBER = /\b(?:0x[\da-fA-F]+|\d[\d_]*(?:\.\d+)?(?:[eE][+-]?\d+)?n?)\b/
-
-const TS: Rules = [
-  ['com', /\/\/[^\n]*|\/\*[\s\S]*?\*\//],
-  ['str', /`(?:\\[\s\S]|[^`\\])*`/],
-  ['str', STRING_SINGLE],
-  ['str', STRING_DOUBLE],
-  ['kw', words(TS_KEYWORDS)],
-  ['num', NUMBER],
-  ['ty', /\b[A-Z][\w$]*\b/],
-  ['fn', /\b[a-z_$][\w$]*(?=\s*\()/],
-]
-
-const PYTHON: Rules = [
-  ['com', /#[^\n]*/],
-  ['str', /[rbf]?(?:"""[\s\S]*?"""|'''[\s\S]*?''')/],
-  ['str', new RegExp(`[rbf]?(?:${STRING_SINGLE.source}|${STRING_DOUBLE.source})`)],
-  ['kw', words(PYTHON_KEYWORDS)],
-  ['attr', /@[\w.]+/],
-  ['num', NUMBER],
-  ['ty', /\b[A-Z][\w]*\b/],
-  ['fn', /\b[a-z_][\w]*(?=\()/],
-]
-
-const SH: Rules = [
-  ['com', /(?<![^\s])#[^\n]*/], // `#` starts a comment only at the start of a word
-  ['str', STRING_SINGLE],
-  ['str', STRING_DOUBLE],
-  ['str', /\bhttps?:\/\/[^\s'"]+/],
-  ['var', /\$\{[^}\n]*\}|\$[\w?@#]+/],
-  ['kw', words(SH_KEYWORDS)],
-  ['fn', /\b(?:npm|npx|node|curl|python3|git|tsx|cd|echo|printf|nc)\b(?!-)/],
-  ['attr', /(?<=\s)--?[\w-]+/],
-  ['num', NUMBER],
-]
-
-const HTTP: Rules = [
-  ['kw', /^(?:GET|HEAD|POST|PUT|DELETE|OPTIONS|PATCH|TRACE|CONNECT)\b|\bHTTP\/\d(?:\.\d)?\b/m],
-  ['num', /(?<=^HTTP\/\d(?:\.\d)? )\d{3}\b/m],
-  ['attr', /^[\w-]+(?=:)/m],
-  ['str', /(?<=^[\w-]+:[ \t]*)[^\n]+/m],
-]
-
-const JSON_RULES: Rules = [
-  ['attr', /"(?:\\.|[^"\\\n])*"(?=\s*:)/],
-  ['str', STRING_DOUBLE],
-  ['kw', /\b(?:true|false|null)\b/],
-  ['num', /-?\b\d+(?:\.\d+)?(?:[eE][+-]?\d+)?\b/],
-]
-
-const HTML: Rules = [
-  ['com', /<!--[\s\S]*?-->/],
-  ['kw', /<\/?[a-zA-Z][\w-]*|\/?>/],
-  ['str', STRING_DOUBLE],
-  ['str', STRING_SINGLE],
-  ['attr', /(?<=\s)[a-zA-Z-:]+(?==)/],
-]
-
-const LANGUAGES: Record<string, Rules> = {
-  ts: TS,
-  typescript: TS,
-  js: TS,
-  javascript: TS,
-  mjs: TS,
-  python: PYTHON,
-  py: PYTHON,
-  sh: SH,
-  bash: SH,
-  shell: SH,
-  console: SH,
-  http: HTTP,
-  json: JSON_RULES,
-  html: HTML,
+/** A fence's language or a file's extension, to the grammar that colours it. */
+const LANGUAGES: Record<string, string> = {
+  ts: 'typescript',
+  typescript: 'typescript',
+  mts: 'typescript',
+  cts: 'typescript',
+  js: 'javascript',
+  javascript: 'javascript',
+  mjs: 'javascript',
+  cjs: 'javascript',
+  py: 'python',
+  python: 'python',
+  sh: 'shellscript',
+  bash: 'shellscript',
+  shell: 'shellscript',
+  console: 'shellscript',
+  json: 'json',
+  html: 'html',
+  htm: 'html',
+  css: 'css',
+  diff: 'diff',
+  patch: 'diff',
 }
 
-const patterns = new Map<Rules, RegExp>()
+let highlighter: HighlighterCore | undefined
+let plainStyle = '' // a token in both themes' default colours, which needs no span
+const cache = new Map<string, string[]>() // the chapters share many files: each is coloured once
 
 export function escapeHtml(text: string): string {
   return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;').replaceAll("'", '&#39;')
@@ -101,38 +61,67 @@ export function isKnownLanguage(lang: string): boolean {
   return lang.toLowerCase() in LANGUAGES
 }
 
-/** HTML for `code`: escaped, and with token spans when the language is known. */
+/** HTML for `code`: escaped, and with token spans when the language is known; plain text otherwise. */
 export function highlightCode(code: string, lang = ''): string {
-  const rules = LANGUAGES[lang.toLowerCase()]
-  if (!rules) return escapeHtml(code)
-  const pattern = combinedPattern(rules)
-  let html = ''
-  let last = 0
-  for (const match of code.matchAll(pattern)) {
-    const index = match.slice(1).findIndex((group) => group !== undefined)
-    if (match[0] === '' || index === -1) continue
-    html += escapeHtml(code.slice(last, match.index)) + `<span class="tok-${rules[index]![0]}">${escapeHtml(match[0])}</span>`
-    last = match.index + match[0].length
+  return highlightLines(code, lang).join('\n')
+}
+
+/**
+ * `code` highlighted as a whole (a string or comment that spans lines is coloured as one), then
+ * split into lines: one HTML string per line of `code`, each closing every span it opens.
+ */
+export function highlightLines(code: string, lang = ''): string[] {
+  const grammar = LANGUAGES[lang.toLowerCase()]
+  if (!grammar) return code.split(/\r?\n/).map(escapeHtml)
+  const key = `${grammar}\0${code}`
+  let lines = cache.get(key)
+  if (!lines) {
+    const { tokens } = getHighlighter().codeToTokens(code, { lang: grammar, themes: THEMES, defaultColor: false })
+    lines = tokens.map(renderLine)
+    cache.set(key, lines)
   }
-  return html + escapeHtml(code.slice(last))
+  return lines
 }
 
 /** The language to highlight a file in, from its name: `static-files.ts` is ts. */
 export function languageForFile(filePath: string): string {
   const extension = filePath.slice(filePath.lastIndexOf('.') + 1).toLowerCase()
-  if (extension === 'htm') return 'html'
   return isKnownLanguage(extension) ? extension : ''
 }
 
-function combinedPattern(rules: Rules): RegExp {
-  let pattern = patterns.get(rules)
-  if (!pattern) {
-    pattern = new RegExp(rules.map(([, rule]) => `(${rule.source})`).join('|'), 'gm')
-    patterns.set(rules, pattern)
+function getHighlighter(): HighlighterCore {
+  if (!highlighter) {
+    highlighter = createHighlighterCoreSync({
+      themes: [THEMES.light, THEMES.dark],
+      langs: [typescript, javascript, python, shellscript, json, html, css, diff],
+      engine: createJavaScriptRegexEngine(),
+    })
+    plainStyle = `--shiki-light:${highlighter.getTheme(THEMES.light).fg};--shiki-dark:${highlighter.getTheme(THEMES.dark).fg}`.toLowerCase()
   }
-  return pattern
+  return highlighter
 }
 
-function words(list: string): RegExp {
-  return new RegExp(`\\b(?:${list.split(' ').join('|')})\\b`)
+/** One line's tokens as HTML; neighbours of the same style share a span. */
+function renderLine(tokens: ThemedToken[]): string {
+  let html = ''
+  let style = ''
+  let text = ''
+  const flush = () => {
+    if (text) html += style === '' || style === plainStyle ? escapeHtml(text) : `<span style="${escapeHtml(style)}">${escapeHtml(text)}</span>`
+    text = ''
+  }
+  for (const token of tokens) {
+    const tokenStyle = Object.entries(token.htmlStyle ?? {})
+      .map(([property, value]) => `${property}:${value}`)
+      .join(';')
+      .toLowerCase()
+    // Whitespace looks the same in any colour: it joins the span around it.
+    if (tokenStyle !== style && token.content.trim() !== '') {
+      flush()
+      style = tokenStyle
+    }
+    text += token.content
+  }
+  flush()
+  return html
 }

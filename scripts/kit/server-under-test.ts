@@ -1,20 +1,55 @@
-// Starts the server a suite tests: the chapter's reference code, or the learner's own command
-// from WORKBOOK_SERVER, on a free port; waits until it accepts connections; stops it after.
+// Starts the server a suite tests, on a free port; waits until it accepts connections; stops it
+// after. Which server that is, first match wins:
+//   WORKBOOK_SERVER=reference      the suite's own chapter (ignores a learner's folder)
+//   WORKBOOK_SERVER='cmd {port}'   a command in any language, run from the repository's root
+//   WORKBOOK_REFERENCE=chapters/07-threads   another chapter's code (the kept-lessons runs)
+//   my-server/workbook.json        the learner's folder made by `npm run begin`
+//   otherwise                      the suite's own chapter
 
 import { spawn, type ChildProcess } from 'node:child_process'
 import net from 'node:net'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { setTimeout as sleep } from 'node:timers/promises'
+import { waitForPort } from '../lib/port.ts'
+import { readLearnerFolder, showPath } from './learner.ts'
+import { repoRoot } from './paths.ts'
 
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
+export { repoRoot }
 
 /** How long a server may take to open its port. tsx compiles on start, and CI machines are slow. */
 const startTimeoutMs = Number(process.env.WORKBOOK_START_TIMEOUT_MS ?? 20_000) // 20 s
 const STOP_GRACE_MS = 2_000 // then SIGKILL
 
-/** Set when a learner's server is under test: reference-only unit tests skip themselves. */
-export const learnerCommand = process.env.WORKBOOK_SERVER?.trim() || undefined
+type Choice =
+  | { kind: 'own' }
+  | { kind: 'command'; template: string; cwd: string; label: string }
+  | { kind: 'folder'; folder: string; label: string }
+
+const choice = chooseServer()
+
+/**
+ * Set, to a description of it, when the server under test is not the suite's own chapter (a
+ * learner's command or folder, or another chapter): the reference code's unit tests skip themselves.
+ */
+export const otherServer: string | undefined = choice.kind === 'own' ? undefined : choice.label
+
+function chooseServer(): Choice {
+  const command = process.env.WORKBOOK_SERVER?.trim()
+  if (command === 'reference') return { kind: 'own' }
+  if (command) return { kind: 'command', template: command, cwd: repoRoot, label: `WORKBOOK_SERVER=${command}` }
+  const reference = process.env.WORKBOOK_REFERENCE?.trim()
+  if (reference) return { kind: 'folder', folder: reference, label: `${reference}'s server` }
+  const learner = readLearnerFolder()
+  if (!learner) return { kind: 'own' }
+  const label = `your server in ${learner.shown}/ (chapter ${learner.chapter})`
+  return learner.command ? { kind: 'command', template: learner.command, cwd: learner.dir, label } : { kind: 'folder', folder: learner.dir, label }
+}
+
+/** One line for the top of a run: which server is under test, and how to test the other one. */
+export function describeServerUnderTest(rerun: string): string | undefined {
+  if (choice.kind === 'own') return undefined
+  const how = choice.kind === 'command' ? choice.template : `node --import tsx ${showPath(path.resolve(repoRoot, choice.folder))}/src/main.ts`
+  return `Testing ${choice.label}: ${how}\nTo test the reference code instead: WORKBOOK_SERVER=reference ${rerun}`
+}
 
 export interface StartOptions {
   /** The reference code to run by default: a folder such as `chapters/03-http-parse` or `final`. */
@@ -40,24 +75,23 @@ export interface RunningServer {
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>
 }
 
-/** The command line that runs a reference folder's `src/main.ts`. */
+/** The command line that runs a folder's `src/main.ts` (a chapter's, or a learner's in TypeScript). */
 export function referenceCommand(reference: string, args: string[] = []): string {
-  const main = path.join(repoRoot, reference, 'src', 'main.ts')
+  const main = path.resolve(repoRoot, reference, 'src', 'main.ts')
   return [quote(process.execPath), '--import', 'tsx', quote(main), '--port', '{port}', ...args.map(quote)].join(' ')
 }
 
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const port = await findFreePort()
   const host = '127.0.0.1'
-  const template =
-    learnerCommand ??
-    referenceCommand(options.reference, [...(options.root ? ['--root', '{root}'] : []), ...(options.users ? ['--users', '{users}'] : []), ...(options.args ?? [])])
+  const flags = [...(options.root ? ['--root', '{root}'] : []), ...(options.users ? ['--users', '{users}'] : []), ...(options.args ?? [])]
+  const template = choice.kind === 'command' ? choice.template : referenceCommand(choice.kind === 'folder' ? choice.folder : options.reference, flags)
   const command = template
     .replaceAll('{port}', String(port))
     .replaceAll('{root}', quote(options.root ?? ''))
     .replaceAll('{users}', quote(options.users ?? ''))
   const child = spawn('sh', ['-c', `exec ${command}`], {
-    cwd: repoRoot,
+    cwd: choice.kind === 'command' ? choice.cwd : repoRoot,
     detached: true, // its own process group, so stop() reaches every child it starts
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...options.env, PORT: String(port), ROOT: options.root ?? '', USERS: options.users ?? '', FORCE_COLOR: '0' },
@@ -71,14 +105,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined
   void exited.then((result) => (exit = result))
 
-  const started = Date.now()
-  while (!(await canConnect(port, host))) {
-    if (exit || Date.now() - started > startTimeoutMs) {
-      killGroup(child, 'SIGKILL')
-      const why = exit ? `it exited (code ${exit.code}, signal ${exit.signal}) before opening the port` : `port ${port} did not accept a connection within ${startTimeoutMs} ms`
-      throw new Error(`The server under test did not start: ${why}.\nCommand: ${command}\nIt printed:\n${indent(output) || '  (nothing)'}`)
-    }
-    await sleep(50)
+  if (!(await waitForPort(host, port, startTimeoutMs, () => exit !== undefined))) {
+    killGroup(child, 'SIGKILL')
+    const why = exit ? `it exited (code ${exit.code}, signal ${exit.signal}) before opening the port` : `port ${port} did not accept a connection within ${startTimeoutMs} ms`
+    throw new Error(`The server under test did not start: ${why}.\nCommand: ${command}\nIt printed:\n${indent(output) || '  (nothing)'}`)
   }
 
   return {
@@ -108,17 +138,6 @@ export function findFreePort(): Promise<number> {
       const { port } = probe.address() as net.AddressInfo
       probe.close(() => resolve(port))
     })
-  })
-}
-
-function canConnect(port: number, host: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ port, host })
-    socket.once('connect', () => {
-      socket.destroy()
-      resolve(true)
-    })
-    socket.once('error', () => resolve(false))
   })
 }
 

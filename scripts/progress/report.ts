@@ -2,7 +2,7 @@
 
 import { chalk } from 'zx'
 import type { Chapter } from '../chapters.ts'
-import type { SuiteResult } from './run-suite.ts'
+import type { SuiteResult } from '../lib/run-suite.ts'
 
 const MAX_MESSAGE_LINES = 25 // enough for the kit's "Sent ... Received ..." transcript
 const TITLE_WIDTH_LIMIT = 42
@@ -43,7 +43,7 @@ export function formatRowEnd({ result }: ChapterResult): string {
 export function formatFirstFailure({ chapter, title, result }: ChapterResult): string {
   const heading = `First failure, in ${chapterLabel(chapter) === 'final' ? 'final/' : `chapter ${chapter.number}`} (${title}):`
   if (!result.firstFailure) return `${chalk.bold(heading)}\n    ${result.crashed ?? 'no failing test was reported'}`
-  const { file, test, message } = result.firstFailure
+  const { file, name: test, message } = result.firstFailure
   const lines = message
     .split('\n')
     .filter((line) => !/^\s+at /.test(line))

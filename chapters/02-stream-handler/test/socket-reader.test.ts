@@ -2,7 +2,7 @@
 
 import net from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import { learnerCommand } from '../../../scripts/kit/index.ts'
+import { otherServer } from '../../../scripts/kit/index.ts'
 import { LineTooLong, SocketReader } from '../src/socket-reader.ts'
 
 const cleanups: (() => void)[] = []
@@ -23,7 +23,7 @@ async function pair(): Promise<{ reader: SocketReader; client: net.Socket }> {
   return { reader: new SocketReader(socket), client }
 }
 
-describe.skipIf(learnerCommand)('SocketReader', () => {
+describe.skipIf(otherServer)('SocketReader', () => {
   it('read(n) returns exactly n bytes, waiting for pieces', async () => {
     const { reader, client } = await pair()
     client.write('abc')

@@ -1,10 +1,10 @@
 // Unit test of the reference formatHttpDate (skipped when WORKBOOK_SERVER tests your own server).
 
 import { describe, expect, it } from 'vitest'
-import { learnerCommand } from '../../../scripts/kit/index.ts'
+import { otherServer } from '../../../scripts/kit/index.ts'
 import { formatHttpDate } from '../src/http-date.ts'
 
-describe.skipIf(learnerCommand)('formatHttpDate', () => {
+describe.skipIf(otherServer)('formatHttpDate', () => {
   it('writes the example of RFC 9110 §5.6.7', () => {
     expect(formatHttpDate(new Date(Date.UTC(1994, 10, 6, 8, 49, 37)))).toBe('Sun, 06 Nov 1994 08:49:37 GMT')
   })

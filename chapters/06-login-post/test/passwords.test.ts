@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { learnerCommand } from '../../../scripts/kit/index.ts'
+import { otherServer } from '../../../scripts/kit/index.ts'
 import { HttpError } from '../src/http-error.ts'
 import { readJsonLogin, requireContentLength } from '../src/json-body.ts'
 import { DUMMY_HASH, hashPassword, isPasswordHash, verifyPassword } from '../src/passwords.ts'
@@ -14,7 +14,7 @@ import { UserStore, loadUsers, parseUsers } from '../src/users.ts'
 
 const DEMO_USERS = path.join(import.meta.dirname, '..', 'users.json')
 
-describe.skipIf(learnerCommand)('passwords', () => {
+describe.skipIf(otherServer)('passwords', () => {
   const stored = hashPassword('let-me-in')
 
   it('stores scrypt with its parameters, salt and hash, never the password', () => {
@@ -46,7 +46,7 @@ describe.skipIf(learnerCommand)('passwords', () => {
   })
 })
 
-describe.skipIf(learnerCommand)('users', () => {
+describe.skipIf(otherServer)('users', () => {
   it('the demo file holds dongdong, password let-me-in, as the README says', () => {
     const user = loadUsers(DEMO_USERS).checkCredentials('dongdong', 'let-me-in')
     expect(user).toMatchObject({ username: 'dongdong', displayName: 'Dong Dong' })
@@ -86,7 +86,7 @@ describe.skipIf(learnerCommand)('users', () => {
   })
 })
 
-describe.skipIf(learnerCommand)('sessions', () => {
+describe.skipIf(otherServer)('sessions', () => {
   it('creates long random ids, finds them, and ends them', () => {
     const sessions = new SessionStore()
     const id = sessions.createSession('dongdong')
@@ -126,7 +126,7 @@ describe.skipIf(learnerCommand)('sessions', () => {
   })
 })
 
-describe.skipIf(learnerCommand)('cookies', () => {
+describe.skipIf(otherServer)('cookies', () => {
   it('parses a Cookie header: spaces, quotes, and the first of a repeated name', () => {
     const cookies = parseCookies(' a=1;b="two" ; novalue; c=x=y; a=3; =empty')
     expect([...cookies]).toEqual([['a', '1'], ['b', 'two'], ['c', 'x=y']])
@@ -142,7 +142,7 @@ describe.skipIf(learnerCommand)('cookies', () => {
   })
 })
 
-describe.skipIf(learnerCommand)('reading a JSON login body', () => {
+describe.skipIf(otherServer)('reading a JSON login body', () => {
   const body = (text: string) => Buffer.from(text)
   const status = (run: () => unknown): [number, string] => {
     try {

@@ -1,7 +1,7 @@
 // Unit tests of the reference WorkerPool (skipped when WORKBOOK_SERVER tests your own server).
 
 import { afterEach, describe, expect, it } from 'vitest'
-import { learnerCommand } from '../../../scripts/kit/index.ts'
+import { otherServer } from '../../../scripts/kit/index.ts'
 import { PoolBusy, WorkerCrashed, WorkerPool } from '../src/worker-pool.ts'
 
 const script = new URL('./test-worker.ts', import.meta.url)
@@ -24,7 +24,7 @@ function blocker(): { job: { op: 'wait'; buffer: SharedArrayBuffer; value: strin
   }
 }
 
-describe.skipIf(learnerCommand)('WorkerPool', () => {
+describe.skipIf(otherServer)('WorkerPool', () => {
   it('runs a job on a worker and returns its answer', async () => {
     pool = new WorkerPool(2, script)
     expect(await pool.execute({ op: 'echo', value: 'hi' })).toMatchObject({ value: 'hi' })

@@ -1,0 +1,66 @@
+// Each chapter's suite also runs against every later chapter and final/, so that a lesson once
+// learned stays learned. A few tests check behaviour that a later chapter changes on purpose; they
+// are listed here, once, with the reason, and skipped from that chapter on (as Crafting
+// Interpreters' test runner skips "test/class" until the chapter on classes).
+
+import { readLearnerFolder } from './learner.ts'
+
+export interface ChangedLater {
+  /** The suite's folder: `chapters/03-http-parse`. */
+  suite: string
+  /** A test's full name (`describe > it`), or a describe block's name for all of its tests. */
+  test: string
+  /** The first chapter whose server answers differently on purpose; 'final' for final/. */
+  from: number | 'final'
+  reason: string
+}
+
+export const CHANGED_LATER: ChangedLater[] = [
+  {
+    suite: 'chapters/03-http-parse',
+    test: 'the body, by Content-Length',
+    from: 5,
+    reason: 'POST /echo, which sent back the body the parser read, is gone once the server serves files; chapter 06 reads bodies again, for POST /api/login',
+  },
+  {
+    suite: 'chapters/04-responses',
+    test: 'the status line and the headers of every response > says Connection: close, and closes',
+    from: 'final',
+    reason: 'final/ keeps an HTTP/1.1 connection open for the next request unless the client asks to close (RFC 9112 §9.3)',
+  },
+]
+
+const FINAL = Number.POSITIVE_INFINITY
+
+/**
+ * Where the server under test stands: 7 for chapter 07's code, or a learner's folder at chapter 7;
+ * undefined when a suite tests its own chapter (nothing is skipped then).
+ */
+export function serverChapter(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const claimed = env.WORKBOOK_SERVER_CHAPTER?.trim()
+  if (claimed) return chapterPosition(claimed)
+  const command = env.WORKBOOK_SERVER?.trim()
+  if (command) return undefined // a command in any language, or WORKBOOK_SERVER=reference
+  const reference = env.WORKBOOK_REFERENCE?.trim()
+  if (reference) return chapterPosition(reference)
+  return readLearnerFolder()?.chapter
+}
+
+/** `7`, `07`, `chapters/07-threads` and `final` to a position: 7, 7, 7 and after every chapter. */
+export function chapterPosition(name: string): number | undefined {
+  if (/(^|\/)final\/?$/.test(name)) return FINAL
+  const number = /^(?:chapters\/)?(\d+)(?:-|$)/.exec(name)?.[1]
+  return number === undefined ? undefined : Number(number)
+}
+
+/** The entry that skips this test against a server at `position`, if any. */
+export function changedLater(suite: string, fullName: string, position: number | undefined): ChangedLater | undefined {
+  if (position === undefined) return undefined
+  return CHANGED_LATER.find(
+    (entry) =>
+      entry.suite === suite &&
+      (fullName === entry.test || fullName.startsWith(`${entry.test} > `)) &&
+      (entry.from === 'final' ? FINAL : entry.from) <= position &&
+      chapterPosition(suite)! < position,
+  )
+}

@@ -1,0 +1,159 @@
+// Runs one chapter's suite in its own vitest process, with the JSON reporter, and reads back each
+// test: its status, its failure message without stack frames, and the explainer section it hints
+// at. The one place a script runs a suite: progress, check, the lesson proof and the kept-lessons
+// test all come here. The environment passes through, so WORKBOOK_SERVER and friends choose the
+// server under test.
+
+import { spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { repoRoot } from '../kit/paths.ts'
+
+const STOP_GRACE_MS = 5_000 // after SIGTERM, then SIGKILL
+
+export type TestStatus = 'passed' | 'failed' | 'skipped'
+
+export interface TestResult {
+  /** The test file, relative to the repository. */
+  file: string
+  /** `describe > it`, as the suite names it; or `<file> could not run`. */
+  name: string
+  status: TestStatus
+  /** The kit's message (what was sent, expected, came back), stack frames dropped. */
+  message: string
+  /** `chapters/03-http-parse/README.md#slug`: the section that teaches it. */
+  hint: string | undefined
+  durationMs: number
+}
+
+export interface SuiteResult {
+  passed: number
+  failed: number
+  skipped: number
+  /** Every test, files in name order, tests in their order within the file. */
+  tests: TestResult[]
+  /** The first failing test, in file order; also set when a file could not run. */
+  firstFailure: TestResult | undefined
+  /** Why the run produced no results (a crash, a timeout, no tests), when it did not. */
+  crashed: string | undefined
+  durationMs: number
+}
+
+export interface RunOptions {
+  /** Stop the run (and count what ran) after this long. */
+  timeoutMs: number
+  /** Extra environment for the run, on top of this process's. */
+  env?: Record<string, string>
+  /** Stop at the first failure: enough for a proof that a suite fails. */
+  bail?: boolean
+  /** Aborts the run (npm run check --watch, on a new save). */
+  signal?: AbortSignal
+}
+
+interface JsonReport {
+  testResults: {
+    name: string
+    status: string
+    message?: string
+    assertionResults: { status: string; ancestorTitles: string[]; title: string; duration?: number; failureMessages?: string[]; meta?: { hint?: string } }[]
+  }[]
+}
+
+/** Run the suite of `chapterDir` (`chapters/03-http-parse`, `final`). */
+export async function runSuite(chapterDir: string, options: RunOptions): Promise<SuiteResult> {
+  const started = Date.now()
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'workbook-suite-'))
+  const report = path.join(dir, 'report.json')
+  try {
+    const vitest = path.join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs')
+    const args = [vitest, 'run', `${chapterDir}/`, '--reporter=json', `--outputFile=${report}`, ...(options.bail ? ['--bail=1'] : [])]
+    const child = spawn(process.execPath, args, {
+      cwd: repoRoot,
+      detached: true, // its own process group, so a timeout reaches its workers and their servers too
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, ...options.env, FORCE_COLOR: '0' },
+    })
+    let stderr = ''
+    child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-20_000)))
+    let stoppedBecause: string | undefined
+    const stop = (why: string) => {
+      stoppedBecause ??= why
+      killGroup(child.pid, 'SIGTERM')
+      setTimeout(() => killGroup(child.pid, 'SIGKILL'), STOP_GRACE_MS).unref()
+    }
+    const timer = setTimeout(() => stop(`it did not finish within ${Math.round(options.timeoutMs / 1000)} s`), options.timeoutMs)
+    const onAbort = () => stop('it was stopped')
+    options.signal?.addEventListener('abort', onAbort, { once: true })
+    const exit = await new Promise<string | undefined>((resolve) => {
+      child.once('error', (error) => resolve(`vitest could not start: ${error.message}`))
+      child.once('exit', (code, signal) => resolve(code === null ? `vitest was stopped by ${signal}` : undefined))
+    })
+    clearTimeout(timer)
+    options.signal?.removeEventListener('abort', onAbort)
+    const durationMs = Date.now() - started
+    if (stoppedBecause) return crash(stoppedBecause, durationMs)
+    if (!existsSync(report)) return crash(`${exit ?? 'vitest wrote no results'}${lastLines(stderr)}`, durationMs)
+    return summarise(JSON.parse(readFileSync(report, 'utf8')) as JsonReport, durationMs)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+function summarise(report: JsonReport, durationMs: number): SuiteResult {
+  const tests: TestResult[] = []
+  const files = [...report.testResults].sort((a, b) => a.name.localeCompare(b.name))
+  for (const file of files) {
+    const name = path.relative(repoRoot, file.name)
+    for (const test of file.assertionResults) {
+      tests.push({
+        file: name,
+        name: [...test.ancestorTitles, test.title].join(' > '),
+        status: test.status === 'passed' ? 'passed' : test.status === 'failed' ? 'failed' : 'skipped',
+        message: withoutStack(test.failureMessages?.join('\n') ?? ''),
+        hint: test.meta?.hint,
+        durationMs: Math.round(test.duration ?? 0),
+      })
+    }
+    // A file that failed with no failing test never ran: a syntax error, or a beforeAll that threw.
+    if (file.status === 'failed' && !file.assertionResults.some((test) => test.status === 'failed')) {
+      tests.push({ file: name, name: `${name} could not run`, status: 'failed', message: withoutStack(file.message ?? ''), hint: undefined, durationMs: 0 })
+    }
+  }
+  const count = (status: TestStatus) => tests.filter((test) => test.status === status).length
+  const result: SuiteResult = {
+    passed: count('passed'),
+    failed: count('failed'),
+    skipped: count('skipped'),
+    tests,
+    firstFailure: tests.find((test) => test.status === 'failed'),
+    crashed: undefined,
+    durationMs,
+  }
+  if (result.passed + result.failed === 0) result.crashed = result.skipped > 0 ? 'every test was skipped' : 'no tests found'
+  return result
+}
+
+/** A failure as the kit wrote it: vitest's stack frames (`    at ...`) dropped. */
+function withoutStack(message: string): string {
+  const lines = message.split('\n').filter((line) => !/^\s+at /.test(line)).map((line) => line.trimEnd())
+  while (lines.length > 0 && lines.at(-1) === '') lines.pop()
+  return lines.join('\n').replace(/^(Assertion)?Error: /, '')
+}
+
+function crash(reason: string, durationMs: number): SuiteResult {
+  return { passed: 0, failed: 0, skipped: 0, tests: [], firstFailure: undefined, crashed: reason, durationMs }
+}
+
+function lastLines(text: string): string {
+  const lines = text.trim().split('\n').filter((line) => line.trim() !== '').slice(-8)
+  return lines.length > 0 ? `:\n${lines.join('\n')}` : ''
+}
+
+function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  try {
+    if (pid) process.kill(-pid, signal)
+  } catch {
+    // already gone
+  }
+}

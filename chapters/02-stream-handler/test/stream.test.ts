@@ -1,7 +1,7 @@
 // Chapter 02, black-box: every line of a connection comes back, however TCP cut it into pieces.
 
 import { afterAll, afterEach, beforeAll, describe, it } from 'vitest'
-import { RawClient, expectBytes, expectClosed, startServer, type RunningServer } from '../../../scripts/kit/index.ts'
+import { RawClient, expectBytes, expectClosed, hint, startServer, type RunningServer } from '../../../scripts/kit/index.ts'
 
 let server: RunningServer
 beforeAll(async () => {
@@ -14,7 +14,7 @@ async function expectLines(client: RawClient, lines: string[], why: string): Pro
   for (const line of lines) expectBytes(client, await client.readLine(), line, why)
 }
 
-describe('one connection, many lines', () => {
+describe('one connection, many lines', hint('chapters/02-stream-handler/README.md#the-echo-loop'), () => {
   it('echoes each line as it comes, and keeps the connection open for the next', async () => {
     const client = await RawClient.connect(server.port)
     for (const line of ['first\r\n', 'second\r\n', 'third\r\n']) {
@@ -24,7 +24,7 @@ describe('one connection, many lines', () => {
     client.destroy()
   })
 
-  it('echoes several lines that arrive in one write, one by one, in order', async () => {
+  it('echoes several lines that arrive in one write, one by one, in order', hint('chapters/02-stream-handler/README.md#one-buffer-and-the-leftovers-stay-in-it'), async () => {
     const client = await RawClient.connect(server.port)
     await client.send('one\r\ntwo\r\nthree\r\n')
     await expectLines(client, ['one\r\n', 'two\r\n', 'three\r\n'], 'One TCP segment can carry several lines.')
@@ -40,7 +40,7 @@ describe('one connection, many lines', () => {
   })
 })
 
-describe('lines split across writes', () => {
+describe('lines split across writes', hint('chapters/02-stream-handler/README.md#one-buffer-and-the-leftovers-stay-in-it'), () => {
   const line = 'Hello, stream handler\r\n'
   for (const cut of [1, 5, 21, 22]) {
     it(`a line cut after byte ${cut} comes back whole`, async () => {
@@ -58,7 +58,7 @@ describe('lines split across writes', () => {
     client.destroy()
   })
 
-  it('lines split in the middle of a multi-byte UTF-8 character come back intact', async () => {
+  it('lines split in the middle of a multi-byte UTF-8 character come back intact', hint('chapters/02-stream-handler/README.md#bytes-text-and-where-to-decode'), async () => {
     const text = Buffer.from('你好 TCP\n', 'utf8') // 你 is e4 bd a0, 好 is e5 a5 bd
     const client = await RawClient.connect(server.port)
     await client.sendSplit(text, [1, 2, 4])
@@ -76,7 +76,7 @@ describe('lines split across writes', () => {
   })
 })
 
-describe('line endings', () => {
+describe('line endings', hint('chapters/02-stream-handler/README.md#one-buffer-and-the-leftovers-stay-in-it'), () => {
   it('keeps "\\r\\n" and "\\n" endings as they were sent', async () => {
     const client = await RawClient.connect(server.port)
     await client.send('crlf\r\nlf\n')
@@ -85,7 +85,7 @@ describe('line endings', () => {
   })
 })
 
-describe('the line limit', () => {
+describe('the line limit', hint('chapters/02-stream-handler/README.md#the-echo-loop'), () => {
   it('a line over 64 KiB gets an error line and the connection closes', async () => {
     const client = await RawClient.connect(server.port)
     await client.send('x'.repeat(70_000))

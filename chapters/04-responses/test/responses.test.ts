@@ -2,7 +2,7 @@
 // Date in GMT, Server, Content-Type, Content-Length in bytes; errors are pages with the right code.
 
 import { afterAll, afterEach, beforeAll, describe, it } from 'vitest'
-import { RawClient, exchange, expectBytes, expectClosed, expectResponse, explain, header, startServer, type Exchange, type RunningServer } from '../../../scripts/kit/index.ts'
+import { RawClient, exchange, expectBytes, expectClosed, expectResponse, explain, header, hint, startServer, type Exchange, type RunningServer } from '../../../scripts/kit/index.ts'
 
 let server: RunningServer
 beforeAll(async () => {
@@ -37,7 +37,7 @@ async function expectErrorPage(ex: Exchange, code: number, reason: string): Prom
   await expectClosed(ex.client, 'After an error the server closes the connection.')
 }
 
-describe('the status line and the headers of every response', () => {
+describe('the status line and the headers of every response', hint('chapters/04-responses/README.md#a-response-byte-for-byte'), () => {
   it('starts with "HTTP/1.1 200 OK"', async () => expectStatusLine(await get('/'), 200, 'OK'))
 
   it('has a Date in IMF-fixdate, in GMT, close to the real time', async () => {
@@ -75,7 +75,7 @@ describe('the status line and the headers of every response', () => {
   })
 })
 
-describe('error responses', () => {
+describe('error responses', hint('chapters/04-responses/README.md#which-status-code'), () => {
   it('404 Not Found for a path that does not exist', async () => expectErrorPage(await get('/no/such/page'), 404, 'Not Found'))
 
   it('400 Bad Request, with a page, for a malformed request', async () => {
@@ -109,7 +109,7 @@ describe('error responses', () => {
   it('the server still answers after all those errors', async () => expectStatusLine(await get('/'), 200, 'OK'))
 })
 
-describe('HEAD', () => {
+describe('HEAD', hint('chapters/04-responses/README.md#head'), () => {
   it("answers with GET's status and headers, and no body", async () => {
     const got = await get('/')
     const client = await RawClient.connect(server.port)

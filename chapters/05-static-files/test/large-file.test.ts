@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { exchange, expectResponse, startServer, type RunningServer } from '../../../scripts/kit/index.ts'
+import { exchange, expectResponse, hint, startServer, type RunningServer } from '../../../scripts/kit/index.ts'
 
 const MiB = 1024 * 1024
 const FILE_MIB = 200
@@ -81,7 +81,7 @@ function fetchAndHash(target: string): Promise<{ head: string; bytes: number; ha
   })
 }
 
-describe('a 200 MiB file', () => {
+describe('a 200 MiB file', hint('chapters/05-static-files/README.md#streaming-and-back-pressure'), () => {
   it('arrives whole and in order, with its Content-Length', { timeout: 120_000 }, async () => {
     const before = hasProc ? peakMemoryMiB() : 0
     const { head, bytes, hash } = await fetchAndHash('/big.bin')

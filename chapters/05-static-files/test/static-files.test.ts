@@ -1,7 +1,7 @@
 // Chapter 05, black-box: files from the document root, byte for byte, with the right type.
 
 import { afterAll, afterEach, beforeAll, describe, it } from 'vitest'
-import { RawClient, createSite, exchange, expectResponse, header, explain, startServer, type Exchange, type FixtureSite, type RunningServer } from '../../../scripts/kit/index.ts'
+import { RawClient, createSite, exchange, expectResponse, header, explain, hint, startServer, type Exchange, type FixtureSite, type RunningServer } from '../../../scripts/kit/index.ts'
 
 let site: FixtureSite
 let server: RunningServer
@@ -39,7 +39,7 @@ const TYPES: [path: string, type: RegExp][] = [
   ['/blob.unknownext', /^application\/octet-stream$/i],
 ]
 
-describe('files, byte for byte, with their type', () => {
+describe('files, byte for byte, with their type', hint('chapters/05-static-files/README.md#content-type'), () => {
   for (const [path, type] of TYPES) {
     it(`${path} is sent whole, as ${type.source.replaceAll('\\', '')}`, async () => {
       const body = file(path)
@@ -53,16 +53,16 @@ describe('files, byte for byte, with their type', () => {
   }
 })
 
-describe('paths', () => {
-  it('/ serves the root index.html', async () => {
+describe('paths', hint('chapters/05-static-files/README.md#from-a-path-to-a-file'), () => {
+  it('/ serves the root index.html', hint('chapters/05-static-files/README.md#directories'), async () => {
     expectResponse(await request('/'), { status: 200, headers: { 'content-type': /^text\/html/ }, body: file('/index.html'), why: '"/" names the root directory; its page is index.html.' })
   })
 
-  it('a directory path with a trailing slash serves its index.html', async () => {
+  it('a directory path with a trailing slash serves its index.html', hint('chapters/05-static-files/README.md#directories'), async () => {
     expectResponse(await request('/sub/'), { status: 200, body: file('/sub/index.html') })
   })
 
-  it('a directory path without the slash serves its index or redirects to the slash', async () => {
+  it('a directory path without the slash serves its index or redirects to the slash', hint('chapters/05-static-files/README.md#directories'), async () => {
     const ex = await request('/sub')
     if (ex.response.status === 200) return expectResponse(ex, { body: file('/sub/index.html') })
     expectResponse(ex, { headers: { location: /^(http:\/\/[^/]+)?\/sub\/$/ }, why: 'Either serve sub/index.html, or redirect (301/308) to /sub/ so its relative links work.' })
@@ -94,23 +94,23 @@ describe('paths', () => {
   })
 })
 
-describe('what is not there', () => {
+describe('what is not there', hint('chapters/05-static-files/README.md#from-a-path-to-a-file'), () => {
   it('404 for a file that does not exist', async () => {
     expectResponse(await request('/missing.txt'), { status: 404, headers: { 'content-length': /^\d+$/ } })
   })
 
-  it('404 for a directory without an index.html', async () => {
+  it('404 for a directory without an index.html', hint('chapters/05-static-files/README.md#directories'), async () => {
     expectResponse(await request('/empty-dir/'), { status: 404, why: 'This server lists no directories; without an index.html there is nothing to serve.' })
   })
 
-  it('405 with "Allow: GET, HEAD" for POST on a file', async () => {
+  it('405 with "Allow: GET, HEAD" for POST on a file', hint('chapters/04-responses/README.md#which-status-code'), async () => {
     const ex = await request('/notes.txt', 'POST')
     expectResponse(ex, { status: 405, headers: { allow: /GET/ }, why: 'RFC 9110 §15.5.6: a 405 lists the allowed methods in Allow.' })
     const allowed = header(ex.response, 'allow')!.split(',').map((m) => m.trim())
     if (!allowed.includes('HEAD') || allowed.includes('POST')) throw new Error(explain(ex.client, 'A file answers GET and HEAD, and not POST.', ['Allow: GET, HEAD'], [`Allow: ${allowed.join(', ')}`]))
   })
 
-  it('HEAD has the headers of GET and no body', async () => {
+  it('HEAD has the headers of GET and no body', hint('chapters/04-responses/README.md#head'), async () => {
     const ex = await exchange(server.port, 'HEAD /notes.txt HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n')
     expectResponse(ex, { status: 200, headers: { 'content-length': String(file('/notes.txt').length), 'content-type': /^text\/plain/ } })
     const rest = await ex.client.readUntilClose()

@@ -2,7 +2,7 @@
 // raw bytes: an HTTP client (curl, fetch, a browser) would clean "/../" away before sending it.
 
 import { afterAll, afterEach, beforeAll, describe, it } from 'vitest'
-import { RawClient, SECRET, createSite, exchange, expectResponse, explain, startServer, type FixtureSite, type RunningServer } from '../../../scripts/kit/index.ts'
+import { RawClient, SECRET, createSite, exchange, expectResponse, explain, hint, startServer, type FixtureSite, type RunningServer } from '../../../scripts/kit/index.ts'
 
 let site: FixtureSite
 let server: RunningServer
@@ -44,7 +44,7 @@ const ATTACKS: [string, string][] = [
   ['/.env', 'a dot file inside the root'],
 ]
 
-describe('nothing outside the root is ever served', () => {
+describe('nothing outside the root is ever served', hint('chapters/05-static-files/README.md#from-a-path-to-a-file'), () => {
   for (const [target, why] of ATTACKS) {
     it(`GET ${target} (${why})`, async () => {
       const ex = await exchange(server.port, `GET ${target} HTTP/1.1\r\nHost: localhost\r\n\r\n`)
@@ -59,7 +59,7 @@ describe('nothing outside the root is ever served', () => {
   }
 })
 
-describe('malformed percent escapes are 400', () => {
+describe('malformed percent escapes are 400', hint('chapters/05-static-files/README.md#from-a-path-to-a-file'), () => {
   for (const target of ['/%', '/%zz', '/notes%2.txt', '/%e4%bd']) {
     it(`GET ${target}`, async () => {
       expectResponse(await exchange(server.port, `GET ${target} HTTP/1.1\r\nHost: localhost\r\n\r\n`), {
@@ -70,7 +70,7 @@ describe('malformed percent escapes are 400', () => {
   }
 })
 
-describe('after the attacks', () => {
+describe('after the attacks', hint('chapters/05-static-files/README.md#from-a-path-to-a-file'), () => {
   it('the server still serves files', async () => {
     expectResponse(await exchange(server.port, 'GET /notes.txt HTTP/1.1\r\nHost: localhost\r\n\r\n'), { status: 200, body: site.files.get('/notes.txt')! })
   })

@@ -6,23 +6,24 @@ import { existsSync, readFileSync } from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
-import { setTimeout as sleep } from 'node:timers/promises'
+import { parseArgs } from 'node:util'
 import { chalk } from 'zx'
 import { describeChapter, findChapter, listChapters, type Chapter } from './chapters.ts'
+import { LEARNER_DIR, readLearnerFolder, type LearnerFolder } from './kit/learner.ts'
 import { repoRoot } from './kit/paths.ts'
+import { fail } from './lib/cli.ts'
+import { waitForPort } from './lib/port.ts'
 
 const DEFAULT_HOST = '127.0.0.1'
 const DEFAULT_PORT = 8888
 const START_TIMEOUT_MS = 20_000 // tsx compiles on start; slow machines need a while
-// Flags the chapters take with a value (07 and final add the last ones), so that their value is not
-// mistaken for a chapter number.
-const FLAGS_WITH_VALUES = new Set(['--port', '--host', '--root', '--users', '--threads', '--max-connections', '--request-timeout'])
+const MINE = 'mine' // `npm run chapter mine`: the learner's own folder
 
 interface Request {
   chapter: string | undefined
   port: string
   host: string
-  /** Everything else, handed to the chapter's main.ts as it came. */
+  /** Every other argument, handed to the server as it came: the server is the one that knows its flags. */
   passThrough: string[]
 }
 
@@ -31,57 +32,61 @@ if (request.chapter === undefined) {
   printChapterList()
   process.exit(0)
 }
-const chapter = findChapter(request.chapter)
+const learner = request.chapter === MINE ? readMine() : undefined
+const chapter = learner ? findChapter(String(learner.chapter)) : findChapter(request.chapter)
 if (!chapter) fail(`Unknown chapter "${request.chapter}". Run "npm run chapter" to list them.`, 2)
-const label = chapter.number === undefined ? 'final' : String(chapter.number)
+const label = learner ? MINE : chapter.number === undefined ? 'final' : String(chapter.number)
 const port = Number(request.port)
 if (!/^\d+$/.test(request.port) || port < 1 || port > 65_535) {
   fail(`Invalid port "${request.port}": use a whole number from 1 to 65535, e.g. npm run chapter ${label} -- --port 9001`, 2)
 }
-const main = path.join(repoRoot, chapter.dir, 'src', 'main.ts')
-if (!existsSync(main)) fail(`${capitalise(describeChapter(chapter))} has no src/main.ts yet (${chapter.dir}).`, 1)
+const main = path.join(learner?.dir ?? path.join(repoRoot, chapter.dir), 'src', 'main.ts')
+if (!learner?.command && !existsSync(main)) fail(`${learner ? `${learner.shown}/` : capitalise(describeChapter(chapter))} has no src/main.ts yet (${learner ? learner.shown : chapter.dir}).`, 1)
 
 const busy = await whyCannotListen(request.host, port)
 if (busy) fail(busy, 1)
 
-console.log(chalk.bold(heading(chapter)) + chalk.dim(`  (${chapter.dir})`))
-console.log(`Starting its server on ${request.host}:${port} ...`)
+if (learner) console.log(chalk.bold(`Your server, at chapter ${chapter.number}: ${chapter.title}`) + chalk.dim(`  (${learner.shown}/)`))
+else console.log(chalk.bold(heading(chapter)) + chalk.dim(`  (${chapter.dir})`))
+console.log(`Starting it on ${request.host}:${port} ...`)
 await runServer(chapter, main)
 
+/**
+ * The chapter is the first word; --port and --host are read here (to check the port is free);
+ * everything else goes to the server untouched, so `npm run chapter final -- --max-body 100 --quiet`
+ * needs no list of the server's flags here.
+ */
 function readRequest(args: string[]): Request {
   const found: Request = { chapter: undefined, port: process.env.PORT || String(DEFAULT_PORT), host: DEFAULT_HOST, passThrough: [] }
-  const extras: string[] = []
+  const { tokens } = parseArgs({ args, options: { port: { type: 'string' }, host: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: false, allowPositionals: true, tokens: true })
+  const rest: { text: string; word: boolean }[] = [] // in the order typed: `--max-body 100` stays a pair
   let portGiven = false
   let hostGiven = false
   let help = false
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!
-    const [flag, inlineValue] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined]
-    const takeValue = () => inlineValue ?? args[++i] ?? ''
-    if (flag === '--port') [found.port, portGiven] = [takeValue(), true]
-    else if (flag === '--host') [found.host, hostGiven] = [takeValue(), true]
-    else if (flag === '-h' || flag === '--help') help = true
-    else if (FLAGS_WITH_VALUES.has(flag)) found.passThrough.push(flag, takeValue())
-    else if (!arg.startsWith('-') && found.chapter === undefined) found.chapter = arg
-    else if (!arg.startsWith('-')) extras.push(arg)
-    else found.passThrough.push(arg)
+  for (const token of tokens) {
+    if (token.kind === 'option' && token.name === 'port' && token.value !== undefined) [found.port, portGiven] = [token.value, true]
+    else if (token.kind === 'option' && token.name === 'host' && token.value !== undefined) [found.host, hostGiven] = [token.value, true]
+    else if (token.kind === 'option' && token.name === 'help') help = true
+    else if (token.kind === 'positional' && found.chapter === undefined) found.chapter = token.value
+    else if (token.kind === 'positional') rest.push({ text: token.value, word: true })
+    else if (token.kind === 'option') rest.push({ text: args[token.index]!, word: false })
   }
   // Without the `--`, npm keeps `--port` for itself (npm_config_port=true) and passes its value on
   // alone: `npm run chapter 3 --port 9001` arrives here as `3 9001`. Take it back.
   if (process.env.npm_lifecycle_event) {
     const npmPort = process.env.npm_config_port
     const npmHost = process.env.npm_config_host
-    if (!portGiven && npmPort) found.port = npmPort === 'true' ? takeExtra(extras, (e) => /^\d+$/.test(e)) ?? found.port : npmPort
-    if (!hostGiven && npmHost) found.host = npmHost === 'true' ? takeExtra(extras, (e) => !/^\d+$/.test(e)) ?? found.host : npmHost
+    if (!portGiven && npmPort) found.port = npmPort === 'true' ? takeWord(rest, (e) => /^\d+$/.test(e)) ?? found.port : npmPort
+    if (!hostGiven && npmHost) found.host = npmHost === 'true' ? takeWord(rest, (e) => !/^\d+$/.test(e)) ?? found.host : npmHost
   }
-  found.passThrough.push(...extras)
+  found.passThrough = rest.map((arg) => arg.text)
   if (help) found.chapter = undefined
   return found
 }
 
-function takeExtra(extras: string[], fits: (extra: string) => boolean): string | undefined {
-  const index = extras.findIndex(fits)
-  return index === -1 ? undefined : extras.splice(index, 1)[0]
+function takeWord(rest: { text: string; word: boolean }[], fits: (word: string) => boolean): string | undefined {
+  const index = rest.findIndex((arg) => arg.word && fits(arg.text))
+  return index === -1 ? undefined : rest.splice(index, 1)[0]!.text
 }
 
 function printChapterList(): void {
@@ -118,7 +123,13 @@ function whyCannotListen(host: string, port: number): Promise<string | undefined
 
 async function runServer(chapter: Chapter, main: string): Promise<void> {
   const args = ['--import', 'tsx', main, '--port', String(port), '--host', request.host, ...request.passThrough]
-  const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: 'inherit' })
+  const child = learner?.command
+    ? spawn('sh', ['-c', `exec ${fillIn(learner.command, chapter)} "$@"`, 'sh', ...request.passThrough], {
+        cwd: learner.dir,
+        stdio: 'inherit',
+        env: { ...process.env, PORT: String(port), HOST: request.host, ROOT: documentRoot(chapter), USERS: usersFile(chapter) },
+      })
+    : spawn(process.execPath, args, { cwd: repoRoot, stdio: 'inherit' })
   let stopSignal: NodeJS.Signals | undefined
   let stopAt = 0
 
@@ -144,30 +155,40 @@ async function runServer(chapter: Chapter, main: string): Promise<void> {
     })
   })
 
-  const listening = await Promise.race([waitUntilListening(request.host, port), exited.then(() => false)])
+  let gone = false
+  void exited.then(() => (gone = true))
+  const connectHost = request.host === '0.0.0.0' ? '127.0.0.1' : request.host === '::' ? '::1' : request.host
+  const listening = await waitForPort(connectHost, port, START_TIMEOUT_MS, () => gone)
   if (listening) printTryIt(chapter)
   process.exit(await exited)
 }
 
-async function waitUntilListening(host: string, port: number): Promise<boolean> {
-  const connectHost = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host
-  const started = Date.now()
-  while (Date.now() - started < START_TIMEOUT_MS) {
-    if (await canConnect(connectHost, port)) return true
-    await sleep(100)
+/** The learner's folder, for `npm run chapter mine`; says how to make one when there is none. */
+function readMine(): LearnerFolder {
+  try {
+    const folder = readLearnerFolder()
+    if (folder) return folder
+  } catch (error) {
+    fail((error as Error).message, 1)
   }
-  return false
+  fail(`You have no ${LEARNER_DIR}/ yet. Make it with: npm run begin 1 (or the chapter you are at)`, 1)
 }
 
-function canConnect(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port })
-    socket.once('connect', () => {
-      socket.destroy()
-      resolve(true)
-    })
-    socket.once('error', () => resolve(false))
-  })
+/** A learner's command with {port}, {root} and {users} filled in, as the tests fill them. */
+function fillIn(command: string, chapter: Chapter): string {
+  const quote = (value: string) => `'${value.replaceAll("'", `'\\''`)}'`
+  return command.replaceAll('{port}', String(port)).replaceAll('{root}', quote(documentRoot(chapter))).replaceAll('{users}', quote(usersFile(chapter)))
+}
+
+/** The learner's own resources/ when there is one, else our chapter's: something to serve. */
+function documentRoot(chapter: Chapter): string {
+  const mine = path.join(learner!.dir, 'resources')
+  return existsSync(mine) ? mine : path.join(repoRoot, chapter.dir, 'resources')
+}
+
+function usersFile(chapter: Chapter): string {
+  const mine = path.join(learner!.dir, 'users.json')
+  return existsSync(mine) ? mine : path.join(repoRoot, chapter.dir, 'users.json')
 }
 
 function printTryIt(chapter: Chapter): void {
@@ -213,9 +234,4 @@ function capitalise(text: string): string {
 
 function signalNumber(signal: NodeJS.Signals | null): number | undefined {
   return signal ? (os.constants.signals as Record<string, number>)[signal] : undefined
-}
-
-function fail(message: string, code: number): never {
-  console.error(message)
-  process.exit(code)
 }

@@ -53,6 +53,11 @@ export function chapterPosition(name: string): number | undefined {
   return number === undefined ? undefined : Number(number)
 }
 
+/** The suite a test file belongs to: `chapters/03-http-parse/test/x.test.ts` to `chapters/03-http-parse`. */
+export function suiteOf(file: string): string {
+  return file.startsWith('final/') ? 'final' : file.split('/').slice(0, 2).join('/')
+}
+
 /** The entry that skips this test against a server at `position`, if any. */
 export function changedLater(suite: string, fullName: string, position: number | undefined): ChangedLater | undefined {
   if (position === undefined) return undefined

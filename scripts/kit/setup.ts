@@ -3,15 +3,14 @@
 
 import path from 'node:path'
 import { beforeEach } from 'vitest'
-import { changedLater, serverChapter } from './changed-later.ts'
+import { changedLater, serverChapter, suiteOf } from './changed-later.ts'
 import { repoRoot } from './paths.ts'
 
 const position = serverChapter()
 
 beforeEach((context) => {
   if (position === undefined) return
-  const file = path.relative(repoRoot, context.task.file.filepath)
-  const suite = file.startsWith('final/') ? 'final' : file.split('/').slice(0, 2).join('/')
+  const suite = suiteOf(path.relative(repoRoot, context.task.file.filepath))
   const names: string[] = []
   for (let task: { name: string; suite?: unknown } | undefined = context.task; task; task = task.suite as typeof task) names.unshift(task.name)
   const entry = changedLater(suite, names.join(' > '), position)

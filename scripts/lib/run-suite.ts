@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { changedLater, serverChapter, suiteOf } from '../kit/changed-later.ts'
 import { repoRoot } from '../kit/paths.ts'
 
 const STOP_GRACE_MS = 5_000 // after SIGTERM, then SIGKILL
@@ -94,13 +95,13 @@ export async function runSuite(chapterDir: string, options: RunOptions): Promise
     const durationMs = Date.now() - started
     if (stoppedBecause) return crash(stoppedBecause, durationMs)
     if (!existsSync(report)) return crash(`${exit ?? 'vitest wrote no results'}${lastLines(stderr)}`, durationMs)
-    return summarise(JSON.parse(readFileSync(report, 'utf8')) as JsonReport, durationMs)
+    return summarise(JSON.parse(readFileSync(report, 'utf8')) as JsonReport, durationMs, serverChapter({ ...process.env, ...options.env }))
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
 }
 
-function summarise(report: JsonReport, durationMs: number): SuiteResult {
+function summarise(report: JsonReport, durationMs: number, position: number | undefined): SuiteResult {
   const tests: TestResult[] = []
   const files = [...report.testResults].sort((a, b) => a.name.localeCompare(b.name))
   for (const file of files) {
@@ -115,9 +116,16 @@ function summarise(report: JsonReport, durationMs: number): SuiteResult {
         durationMs: Math.round(test.duration ?? 0),
       })
     }
-    // A file that failed with no failing test never ran: a syntax error, or a beforeAll that threw.
+    // A file that failed with no failing test never ran: a syntax error, or a beforeAll that threw
+    // (the server did not start). Its tests count as failed, with that reason, so that a server
+    // that never starts scores 0 of them, not 0 of 0; those skipped on purpose stay skipped.
     if (file.status === 'failed' && !file.assertionResults.some((test) => test.status === 'failed')) {
-      tests.push({ file: name, name: `${name} could not run`, status: 'failed', message: withoutStack(file.message ?? ''), hint: undefined, durationMs: 0 })
+      const reason = `This test could not run: ${withoutStack(file.message ?? 'the file failed to load')}`
+      const fileTests = tests.filter((test) => test.file === name)
+      for (const test of fileTests) {
+        if (test.status === 'skipped' && !changedLater(suiteOf(name), test.name, position)) Object.assign(test, { status: 'failed', message: reason })
+      }
+      if (fileTests.length === 0) tests.push({ file: name, name: `${name} could not run`, status: 'failed', message: reason, hint: undefined, durationMs: 0 })
     }
   }
   const count = (status: TestStatus) => tests.filter((test) => test.status === status).length

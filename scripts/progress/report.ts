@@ -1,7 +1,11 @@
 // How `npm run progress` words its results: the table's rows, the first failure, the summary line.
 
+import { existsSync } from 'node:fs'
+import path from 'node:path'
 import { chalk } from 'zx'
 import type { Chapter } from '../chapters.ts'
+import { repoRoot } from '../kit/paths.ts'
+import { readHeadings } from '../lib/headings.ts'
 import type { SuiteResult } from '../lib/run-suite.ts'
 
 const MAX_MESSAGE_LINES = 25 // enough for the kit's "Sent ... Received ..." transcript
@@ -39,19 +43,24 @@ export function formatRowEnd({ result }: ChapterResult): string {
   return `${passed.padStart(9)}  ${skipped.padEnd(9)}${status}${note}${seconds}`
 }
 
-/** The first failing test of a chapter, with its message as the kit wrote it (stack traces dropped). */
+/** The first failing test of a chapter, with its message as the kit wrote it (stack traces dropped) and its hint. */
 export function formatFirstFailure({ chapter, title, result }: ChapterResult): string {
   const heading = `First failure, in ${chapterLabel(chapter) === 'final' ? 'final/' : `chapter ${chapter.number}`} (${title}):`
   if (!result.firstFailure) return `${chalk.bold(heading)}\n    ${result.crashed ?? 'no failing test was reported'}`
-  const { file, name: test, message } = result.firstFailure
-  const lines = message
-    .split('\n')
-    .filter((line) => !/^\s+at /.test(line))
-    .map((line) => line.trimEnd())
-  while (lines.length > 0 && lines.at(-1) === '') lines.pop()
+  const { file, name, message, hint } = result.firstFailure
+  const lines = message.split('\n')
   const shown = lines.slice(0, MAX_MESSAGE_LINES)
   if (lines.length > shown.length) shown.push(chalk.dim(`... (${lines.length - shown.length} more lines: npm test -- ${chapter.dir})`))
-  return [chalk.bold(heading), `  ${chalk.red('✗')} ${test}  ${chalk.dim(file)}`, ...shown.map((line) => `    ${line}`)].join('\n')
+  return [chalk.bold(heading), `  ${chalk.red('✗')} ${name}  ${chalk.dim(file)}`, ...shown.map((line) => `    ${line}`), ...(hint ? ['', `  ${chalk.bold('Read:')} ${describeHint(hint)}`] : [])].join('\n')
+}
+
+/** `chapters/03-http-parse/README.md#malformed-requests` as `"Malformed requests" in chapters/03-http-parse/README.md`. */
+export function describeHint(hint: string): string {
+  const [file, id] = hint.split('#') as [string, string | undefined]
+  const absolute = path.join(repoRoot, file)
+  const heading = id && existsSync(absolute) ? readHeadings(absolute).find((h) => h.id === id) : undefined
+  const book = `http://127.0.0.1:8888/${file.replace(/README\.md$/, 'index.html').replace(/^index\.html$/, 'introduction.html')}${id ? `#${id}` : ''}`
+  return `${heading ? `"${heading.text}" in ` : ''}${file}${chalk.dim(`  (in the book, npm run book: ${book})`)}`
 }
 
 export function formatSummary(results: ChapterResult[], onlyOne: boolean): string {

@@ -1,14 +1,16 @@
-// The book's syntax highlighting: shiki, with the same TextMate grammars as VS Code, run at build
+// The book's syntax highlighting: shiki, with the TextMate grammars VS Code uses, run at build
 // time, so the site needs no script and no CDN to colour code. Only the grammars the book needs are
-// loaded, with shiki's JavaScript regex engine (no WebAssembly), which lets the highlighter be
-// created synchronously: the book's build stays a plain synchronous function.
+// loaded, with the Oniguruma regex engine as WebAssembly from shiki's own package (no network); it
+// tokenizes the book's code about 1.7 times as fast as shiki's JavaScript regex engine. Creating the
+// highlighter is async, so this module creates it once, with a top-level await, when it is first
+// imported: every function below stays synchronous, and so does the book's build.
 //
 // Each coloured token becomes <span style="--shiki-light:#…;--shiki-dark:#…">: both themes' colours
-// as custom properties, and book.css picks one by the reader's colour scheme. Text in the theme's
+// as custom properties, and book.css picks one by the reader's colour scheme. Text in the themes'
 // default colour gets no span and takes the page's code colour.
 
-import { createHighlighterCoreSync, type HighlighterCore, type ThemedToken } from 'shiki/core'
-import { createJavaScriptRegexEngine } from 'shiki/engine/javascript'
+import { createHighlighterCore, type ThemedToken } from 'shiki/core'
+import { createOnigurumaEngine } from 'shiki/engine/oniguruma'
 import css from 'shiki/langs/css.mjs'
 import diff from 'shiki/langs/diff.mjs'
 import html from 'shiki/langs/html.mjs'
@@ -48,8 +50,12 @@ const LANGUAGES: Record<string, string> = {
   patch: 'diff',
 }
 
-let highlighter: HighlighterCore | undefined
-let plainStyle = '' // a token in both themes' default colours, which needs no span
+const highlighter = await createHighlighterCore({
+  themes: [THEMES.light, THEMES.dark],
+  langs: [typescript, javascript, python, shellscript, json, html, css, diff],
+  engine: createOnigurumaEngine(import('shiki/wasm')),
+})
+const plainStyle = `--shiki-light:${highlighter.getTheme(THEMES.light).fg};--shiki-dark:${highlighter.getTheme(THEMES.dark).fg}`.toLowerCase()
 const cache = new Map<string, string[]>() // the chapters share many files: each is coloured once
 
 export function escapeHtml(text: string): string {
@@ -58,7 +64,7 @@ export function escapeHtml(text: string): string {
 
 /** Is there a highlighter for this language name (a fence's info string, or a file extension)? */
 export function isKnownLanguage(lang: string): boolean {
-  return lang.toLowerCase() in LANGUAGES
+  return Object.hasOwn(LANGUAGES, lang.toLowerCase())
 }
 
 /** HTML for `code`: escaped, and with token spans when the language is known; plain text otherwise. */
@@ -70,13 +76,13 @@ export function highlightCode(code: string, lang = ''): string {
  * `code` highlighted as a whole (a string or comment that spans lines is coloured as one), then
  * split into lines: one HTML string per line of `code`, each closing every span it opens.
  */
-export function highlightLines(code: string, lang = ''): string[] {
-  const grammar = LANGUAGES[lang.toLowerCase()]
-  if (!grammar) return code.split(/\r?\n/).map(escapeHtml)
+export function highlightLines(code: string, lang = ''): readonly string[] {
+  if (!isKnownLanguage(lang)) return code.split(/\r?\n/).map(escapeHtml)
+  const grammar = LANGUAGES[lang.toLowerCase()]!
   const key = `${grammar}\0${code}`
   let lines = cache.get(key)
   if (!lines) {
-    const { tokens } = getHighlighter().codeToTokens(code, { lang: grammar, themes: THEMES, defaultColor: false })
+    const { tokens } = highlighter.codeToTokens(code, { lang: grammar, themes: THEMES, defaultColor: false })
     lines = tokens.map(renderLine)
     cache.set(key, lines)
   }
@@ -87,18 +93,6 @@ export function highlightLines(code: string, lang = ''): string[] {
 export function languageForFile(filePath: string): string {
   const extension = filePath.slice(filePath.lastIndexOf('.') + 1).toLowerCase()
   return isKnownLanguage(extension) ? extension : ''
-}
-
-function getHighlighter(): HighlighterCore {
-  if (!highlighter) {
-    highlighter = createHighlighterCoreSync({
-      themes: [THEMES.light, THEMES.dark],
-      langs: [typescript, javascript, python, shellscript, json, html, css, diff],
-      engine: createJavaScriptRegexEngine(),
-    })
-    plainStyle = `--shiki-light:${highlighter.getTheme(THEMES.light).fg};--shiki-dark:${highlighter.getTheme(THEMES.dark).fg}`.toLowerCase()
-  }
-  return highlighter
 }
 
 /** One line's tokens as HTML; neighbours of the same style share a span. */

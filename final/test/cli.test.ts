@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createSite, exchange, expectResponse, learnerCommand, repoRoot, startServer, type FixtureSite, type RunningServer } from '../../scripts/kit/index.ts'
+import { createSite, exchange, expectResponse, otherServer, repoRoot, startServer, type FixtureSite, type RunningServer } from '../../scripts/kit/index.ts'
 
 const main = path.join(repoRoot, 'final', 'src', 'main.ts')
 const run = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', main, ...args], { cwd: repoRoot, encoding: 'utf8', timeout: 30_000 })
@@ -18,7 +18,7 @@ afterEach(async () => {
   site = undefined
 })
 
-describe.skipIf(learnerCommand)('flags', () => {
+describe.skipIf(otherServer)('flags', () => {
   it('--help lists every option and exits 0', () => {
     const { status, stdout } = run('--help')
     expect(status).toBe(0)
@@ -46,7 +46,7 @@ describe.skipIf(learnerCommand)('flags', () => {
   })
 })
 
-describe.skipIf(learnerCommand)('serving and logging', () => {
+describe.skipIf(otherServer)('serving and logging', () => {
   it('--root serves any folder', async () => {
     site = createSite()
     server = await startServer({ reference: 'final', root: site.root })

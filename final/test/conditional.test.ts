@@ -4,7 +4,7 @@
 import { mkdirSync, renameSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { RawClient, createSite, exchange, expectResponse, header, startServer, type FixtureSite, type RunningServer } from '../../scripts/kit/index.ts'
+import { RawClient, createSite, exchange, expectResponse, header, hint, startServer, type FixtureSite, type RunningServer } from '../../scripts/kit/index.ts'
 
 let site: FixtureSite
 let server: RunningServer
@@ -19,7 +19,7 @@ afterAll(async () => {
 
 const get = (target: string, extra = '') => exchange(server.port, `GET ${target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n${extra}\r\n`)
 
-describe('validators', () => {
+describe('validators', hint('final/README.md#conditional-get'), () => {
   it('a file has an ETag and a Last-Modified in IMF-fixdate', async () => {
     expectResponse(await get('/notes.txt'), {
       status: 200,
@@ -29,7 +29,7 @@ describe('validators', () => {
   })
 })
 
-describe('conditional GET', () => {
+describe('conditional GET', hint('final/README.md#conditional-get'), () => {
   it('If-None-Match with the current ETag: 304, no body, the same ETag', async () => {
     const etag = header((await get('/style.css')).response, 'etag')!
     const ex = await get('/style.css', `If-None-Match: ${etag}\r\n`)
@@ -68,8 +68,8 @@ describe('conditional GET', () => {
   })
 })
 
-describe('never stale', () => {
-  it('a changed file is served with its new bytes and a new ETag, and the old ETag no longer matches', async () => {
+describe('never stale', hint('final/README.md#what-made-it-fast'), () => {
+  it('a changed file is served with its new bytes and a new ETag, and the old ETag no longer matches', hint('final/README.md#conditional-get'), async () => {
     const file = path.join(site.root, 'changing.txt')
     writeFileSync(file, 'version one\n')
     utimesSync(file, new Date('2024-01-01T00:00:00Z'), new Date('2024-01-01T00:00:00Z'))

@@ -5,7 +5,7 @@ import { mkdtempSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } 
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { learnerCommand } from '../../scripts/kit/index.ts'
+import { otherServer } from '../../scripts/kit/index.ts'
 import { FileCache, RACY_WINDOW_MS, wholeResponse, type CachedFile } from '../src/file-cache.ts'
 
 let dir: string
@@ -29,7 +29,7 @@ function fileOnDisk(name: string, content: string): { file: CachedFile; namedPat
 const outOfRacyWindow = () => new Promise((resolve) => setTimeout(resolve, RACY_WINDOW_MS + 100))
 
 // Unit tests of the reference code: skipped when WORKBOOK_SERVER names another server.
-describe.skipIf(learnerCommand)('FileCache', () => {
+describe.skipIf(otherServer)('FileCache', () => {
   it('gives back what it stored, while the file is unchanged', async () => {
     const { file, namedPath } = fileOnDisk('a.txt', 'aaaa')
     await outOfRacyWindow()
@@ -76,7 +76,7 @@ describe.skipIf(learnerCommand)('FileCache', () => {
   })
 })
 
-describe.skipIf(learnerCommand)('wholeResponse', () => {
+describe.skipIf(otherServer)('wholeResponse', () => {
   const handler = (date: string) => ({ responseHead: (code: number) => `HTTP/1.1 ${code} OK\r\nDate: ${date}\r\n` })
 
   it('is head, file headers, blank line and body, in one buffer, the same buffer while the Date is the same', () => {

@@ -2,7 +2,7 @@
 // close, HTTP/1.0, and the idle timeout that reclaims a kept-alive connection.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { RawClient, createSite, expectClosed, expectResponse, header, startServer, type FixtureSite, type RunningServer } from '../../scripts/kit/index.ts'
+import { RawClient, createSite, expectClosed, expectResponse, header, hint, startServer, type FixtureSite, type RunningServer } from '../../scripts/kit/index.ts'
 
 let site: FixtureSite
 let server: RunningServer
@@ -17,7 +17,7 @@ afterAll(async () => {
 
 const get = (path: string, extra = '') => `GET ${path} HTTP/1.1\r\nHost: localhost\r\n${extra}\r\n`
 
-describe('persistent connections', () => {
+describe('persistent connections', hint('final/README.md#persistent-connections'), () => {
   it('HTTP/1.1 keeps the connection open: three requests, one connection, in turn', async () => {
     const client = await RawClient.connect(server.port)
     for (const path of ['/notes.txt', '/style.css', '/index.html']) {
@@ -69,7 +69,7 @@ describe('persistent connections', () => {
     await expectClosed(client)
   })
 
-  it('an idle connection is closed after the keep-alive timeout (500 ms here)', async () => {
+  it('an idle connection is closed after the keep-alive timeout (500 ms here)', hint('final/README.md#timeouts-headers-body-idle'), async () => {
     const client = await RawClient.connect(server.port)
     await client.send(get('/notes.txt'))
     await client.readResponse()
@@ -78,7 +78,7 @@ describe('persistent connections', () => {
   })
 })
 
-describe('a stray CRLF', () => {
+describe('a stray CRLF', hint('final/README.md#timeouts-headers-body-idle'), () => {
   it('after a response, a stray CRLF leaves the connection idle: it is closed at the keep-alive timeout, without a 408', async () => {
     const client = await RawClient.connect(server.port)
     await client.send(get('/notes.txt'))
@@ -89,7 +89,7 @@ describe('a stray CRLF', () => {
   })
 })
 
-describe('pipelining', () => {
+describe('pipelining', hint('final/README.md#pipelining'), () => {
   it('five requests in one write are answered in order', async () => {
     const paths = ['/notes.txt', '/style.css', '/missing', '/app.js', '/data.json']
     const client = await RawClient.connect(server.port)

@@ -2,7 +2,7 @@
 // They are set small here through the environment, so the suite stays fast.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { RawClient, createSite, exchange, expectClosed, expectResponse, startServer, type FixtureSite, type RunningServer } from '../../scripts/kit/index.ts'
+import { RawClient, createSite, exchange, expectClosed, expectResponse, hint, startServer, type FixtureSite, type RunningServer } from '../../scripts/kit/index.ts'
 
 let site: FixtureSite
 let server: RunningServer
@@ -27,7 +27,7 @@ afterAll(async () => {
   site?.cleanup()
 })
 
-describe('size limits', () => {
+describe('size limits', hint('final/README.md#limits-with-names-and-units'), () => {
   it('a request line over --max-request-line (256 bytes here): 414 URI Too Long', async () => {
     expectResponse(await exchange(server.port, `GET /${'a'.repeat(300)} HTTP/1.1\r\nHost: x\r\n\r\n`), { status: 414, headers: { connection: 'close' } })
   })
@@ -49,7 +49,7 @@ describe('size limits', () => {
   })
 })
 
-describe('closing after a refusal', () => {
+describe('closing after a refusal', hint('chapters/01-tcp-echo/README.md#closing-fin-and-why-we-keep-reading'), () => {
   it('a client that goes on sending the body of a refused upload still reads the whole 413 (lingering close)', async () => {
     const client = await RawClient.connect(server.port)
     // Head and a whole 1 MiB body in one go, as a client that does not wait for an answer sends
@@ -67,7 +67,7 @@ describe('closing after a refusal', () => {
   })
 })
 
-describe('time limits', () => {
+describe('time limits', hint('final/README.md#timeouts-headers-body-idle'), () => {
   it('a head that has not arrived after --headers-timeout: 408, then close', async () => {
     const client = await RawClient.connect(server.port)
     await client.send('GET / HTTP/1.1\r\nHost: x\r\n') // and no empty line
@@ -100,7 +100,7 @@ describe('time limits', () => {
   })
 })
 
-describe('the connection limit', () => {
+describe('the connection limit', hint('chapters/07-threads/README.md#a-bound-on-open-connections'), () => {
   it('over --max-connections (6 here): 503 with Retry-After', async () => {
     const holders = await Promise.all(Array.from({ length: 6 }, () => RawClient.connect(server.port)))
     await Promise.all(holders.map((client) => client.send('GET / HTTP/1.1\r\n')))

@@ -2,9 +2,9 @@
 // finish, and exits 0.
 
 import { describe, expect, it } from 'vitest'
-import { RawClient, createSite, expectClosed, startServer } from '../../scripts/kit/index.ts'
+import { RawClient, createSite, expectClosed, hint, startServer } from '../../scripts/kit/index.ts'
 
-describe('graceful shutdown with keep-alive', () => {
+describe('graceful shutdown with keep-alive', hint('final/README.md#shutdown-with-idle-connections'), () => {
   it('idle connections close, the request in flight is answered, exit code 0', async () => {
     const site = createSite()
     const server = await startServer({ reference: 'final', root: site.root, args: ['--quiet'], env: { KEEP_ALIVE_TIMEOUT_MS: '60000' } })

@@ -3,7 +3,7 @@
 
 import net from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import { learnerCommand } from '../../scripts/kit/index.ts'
+import { otherServer } from '../../scripts/kit/index.ts'
 import { BaseRequestHandler } from '../src/base-handler.ts'
 import { TCPServer } from '../src/tcp-server.ts'
 
@@ -18,7 +18,7 @@ afterEach(async () => {
   await server?.shutdown()
 })
 
-describe.skipIf(learnerCommand)('TCPServer', () => {
+describe.skipIf(otherServer)('TCPServer', () => {
   it('a lingering connection is still cut off after the linger when the server shuts down meanwhile', { timeout: 20_000 }, async () => {
     server = new TCPServer({ host: '127.0.0.1', port: 0 }, DoneAtOnce)
     const { port } = await server.listen()

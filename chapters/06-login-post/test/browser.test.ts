@@ -7,7 +7,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { browserUnavailableReason, launchBrowser, type LaunchedBrowser } from '../../../scripts/kit/browser.ts'
-import { repoRoot, startServer, type RunningServer } from '../../../scripts/kit/index.ts'
+import { hint, repoRoot, startServer, type RunningServer } from '../../../scripts/kit/index.ts'
 
 const CHAPTER = path.join(repoRoot, 'chapters', '06-login-post')
 const SHOTS = path.join(repoRoot, 'test-results', '06-login-post')
@@ -19,7 +19,7 @@ let page: Page
 const consoleErrors: string[] = []
 const stepsDone: string[] = [] // the steps that ran to their end: the last test means nothing without them
 
-describe.skipIf(unavailable)('the login page in Chromium', () => {
+describe.skipIf(unavailable)('the login page in Chromium', hint('chapters/06-login-post/README.md#the-page'), () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true })
     server = await startServer({ reference: 'chapters/06-login-post', root: path.join(CHAPTER, 'resources'), users: path.join(CHAPTER, 'users.json') })
@@ -63,7 +63,7 @@ describe.skipIf(unavailable)('the login page in Chromium', () => {
     stepsDone.push('2-wrong-password')
   })
 
-  it('the demo account logs in and sees the welcome with its name', async () => {
+  it('the demo account logs in and sees the welcome with its name', hint('chapters/06-login-post/README.md#sessions-and-the-cookie'), async () => {
     await page.getByLabel('Password').fill('let-me-in')
     await page.getByRole('button', { name: 'Log in' }).click()
     await page.locator('#welcome-title', { hasText: 'Welcome, Dong Dong' }).waitFor()
@@ -75,14 +75,14 @@ describe.skipIf(unavailable)('the login page in Chromium', () => {
     stepsDone.push('3-welcome')
   })
 
-  it('after a reload, the user is still logged in', async () => {
+  it('after a reload, the user is still logged in', hint('chapters/06-login-post/README.md#sessions-and-the-cookie'), async () => {
     await page.reload()
     await page.locator('#welcome-title', { hasText: 'Welcome, Dong Dong' }).waitFor()
     await shot('4-reloaded')
     stepsDone.push('4-reloaded')
   })
 
-  it('logging out shows the form again, and a reload keeps it that way', async () => {
+  it('logging out shows the form again, and a reload keeps it that way', hint('chapters/06-login-post/README.md#sessions-and-the-cookie'), async () => {
     await page.getByRole('button', { name: 'Log out' }).click()
     await page.locator('#login-panel').waitFor({ state: 'visible' })
     await page.reload()

@@ -4,7 +4,7 @@
 
 import path from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, it } from 'vitest'
-import { RawClient, exchange, explain, expectResponse, header, repoRoot, startServer, type Exchange, type RunningServer, type SendMode } from '../../../scripts/kit/index.ts'
+import { RawClient, exchange, explain, expectResponse, header, hint, repoRoot, startServer, type Exchange, type RunningServer, type SendMode } from '../../../scripts/kit/index.ts'
 
 const USERS = path.join(repoRoot, 'chapters', '06-login-post', 'users.json')
 const ROOT = path.join(repoRoot, 'chapters', '06-login-post', 'resources')
@@ -43,8 +43,8 @@ function expectJsonError(ex: Exchange, status: number, why: string): void {
   expectResponse(ex, { status, headers: { 'content-type': /^application\/json/i }, body: /"error"\s*:\s*"[^"]+"/, why: `${why} The answer is JSON: {"error": "..."}.` })
 }
 
-describe('logging in', () => {
-  it('the demo account gets 200, its name as JSON, and a session cookie', async () => {
+describe('logging in', hint('chapters/06-login-post/README.md#the-api-and-one-login-on-the-wire'), () => {
+  it('the demo account gets 200, its name as JSON, and a session cookie', hint('chapters/06-login-post/README.md#sessions-and-the-cookie'), async () => {
     const ex = await login()
     expectResponse(ex, {
       status: 200,
@@ -61,18 +61,18 @@ describe('logging in', () => {
     expectResponse(await get('/api/me', cookie), { status: 200, body: new RegExp(`"username"\\s*:\\s*"${DEMO.username}"`) })
   })
 
-  it('a login sent one byte at a time works', async () => {
+  it('a login sent one byte at a time works', hint('chapters/03-http-parse/README.md#the-body-exactly-how-many-bytes-rfc-9112-6'), async () => {
     expectResponse(await login(DEMO.username, DEMO.password, 'bytewise'), { status: 200 })
   })
 
-  it('a login whose body comes in a later write works', async () => {
+  it('a login whose body comes in a later write works', hint('chapters/03-http-parse/README.md#the-body-exactly-how-many-bytes-rfc-9112-6'), async () => {
     const body = JSON.stringify(DEMO)
     const request = `POST /api/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`
     expectResponse(await exchange(server.port, request, { send: [request.length - body.length, request.length - 5] }), { status: 200 })
   })
 })
 
-describe('who is logged in, and logging out', () => {
+describe('who is logged in, and logging out', hint('chapters/06-login-post/README.md#sessions-and-the-cookie'), () => {
   it('GET /api/me without a cookie is 401', async () => expectJsonError(await get('/api/me'), 401, 'Nobody is logged in.'))
   it('GET /api/me with a made-up session is 401', async () => expectJsonError(await get('/api/me', 'sid=forged-session-id'), 401, 'A session id the server never issued proves nothing.'))
 
@@ -84,7 +84,7 @@ describe('who is logged in, and logging out', () => {
   })
 })
 
-describe('wrong credentials', () => {
+describe('wrong credentials', hint('chapters/06-login-post/README.md#passwords-a-slow-salted-hash-compared-in-constant-time'), () => {
   it('a wrong password is 401', async () => expectJsonError(await login(DEMO.username, 'wrong'), 401, 'The password does not match.'))
 
   it('an unknown user gets the very same answer as a wrong password', async () => {
@@ -94,7 +94,7 @@ describe('wrong credentials', () => {
   })
 })
 
-describe('bad input: the right status, a JSON error, and the server stays up', () => {
+describe('bad input: the right status, a JSON error, and the server stays up', hint('chapters/06-login-post/README.md#reading-the-body-one-status-for-each-way-it-can-be-wrong'), () => {
   const cases: [name: string, body: string, headers: Record<string, string> | undefined, status: number, why: string][] = [
     ['invalid JSON', '{"username": "dongdong", ', undefined, 400, 'The body is not JSON.'],
     ['an empty body', '', undefined, 400, 'There is nothing to parse.'],
@@ -120,7 +120,7 @@ describe('bad input: the right status, a JSON error, and the server stays up', (
     expectJsonError(ex, 413, 'A login is a few dozen bytes; a large one is refused from its Content-Length, without reading it.')
   })
 
-  it('GET /api/login: 405 with "Allow: POST"', async () => {
+  it('GET /api/login: 405 with "Allow: POST"', hint('chapters/06-login-post/README.md#json-errors-for-the-api-html-pages-for-files'), async () => {
     const ex = await get('/api/login')
     expectJsonError(ex, 405, 'RFC 9110 §15.5.6.')
     const allowed = (header(ex.response, 'allow') ?? '').split(',').map((method) => method.trim())
@@ -129,7 +129,7 @@ describe('bad input: the right status, a JSON error, and the server stays up', (
     }
   })
 
-  it('an API error is JSON for an absolute-form target too', async () => {
+  it('an API error is JSON for an absolute-form target too', hint('chapters/06-login-post/README.md#json-errors-for-the-api-html-pages-for-files'), async () => {
     const ex = await exchange(server.port, 'GET http://localhost/api/login HTTP/1.1\r\nHost: localhost\r\n\r\n')
     expectJsonError(ex, 405, 'RFC 9112 §3.2.2: "http://localhost/api/login" names the same resource as "/api/login".')
   })

@@ -3,7 +3,7 @@
 
 import path from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { RawClient, exchange, expectResponse, repoRoot, startServer, type RunningServer } from '../../../scripts/kit/index.ts'
+import { RawClient, exchange, expectResponse, hint, repoRoot, startServer, type RunningServer } from '../../../scripts/kit/index.ts'
 
 const ROOT = path.join(repoRoot, 'chapters', '07-threads', 'resources')
 const USERS = path.join(repoRoot, 'chapters', '07-threads', 'users.json')
@@ -20,7 +20,7 @@ beforeAll(async () => {
 afterAll(() => server?.stop())
 afterEach(() => RawClient.destroyAll())
 
-describe('a slow client does not block the others', () => {
+describe('a slow client does not block the others', hint('chapters/07-threads/README.md#step-1-concurrency-stop-waiting-for-each-connection'), () => {
   it('while one client dribbles its request, another client\'s GET is answered', async () => {
     const slow = await RawClient.connect(server.port)
     await slow.send(GET.slice(0, 20)) // half a request, and then nothing for a while
@@ -39,7 +39,7 @@ describe('a slow client does not block the others', () => {
   })
 })
 
-describe('password hashing does not block the event loop', () => {
+describe('password hashing does not block the event loop', hint('chapters/07-threads/README.md#step-2-parallelism-move-the-hash-off-the-event-loop'), () => {
   it('while six logins are hashing, a static GET sent after them is answered before the last login', async () => {
     const finished: string[] = []
     const logins = await Promise.all(Array.from({ length: 6 }, () => RawClient.connect(server.port)))

@@ -5,7 +5,7 @@
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { RawClient, exchange, expectClosed, expectResponse, repoRoot, startServer, type RunningServer } from '../../../scripts/kit/index.ts'
+import { RawClient, exchange, expectClosed, expectResponse, hint, repoRoot, startServer, type RunningServer } from '../../../scripts/kit/index.ts'
 
 const ROOT = path.join(repoRoot, 'chapters', '07-threads', 'resources')
 const USERS = path.join(repoRoot, 'chapters', '07-threads', 'users.json')
@@ -20,7 +20,7 @@ beforeAll(async () => {
 afterAll(() => server?.stop())
 afterEach(() => RawClient.destroyAll())
 
-describe('the connection bound', () => {
+describe('the connection bound', hint('chapters/07-threads/README.md#a-bound-on-open-connections'), () => {
   it('over MAX_CONNECTIONS, a client gets 503 with Retry-After, and the connection closes', async () => {
     const holders = await Promise.all(Array.from({ length: 4 }, () => RawClient.connect(server.port)))
     await Promise.all(holders.map((client) => client.send('GET / HTTP/1.1\r\n'))) // in flight, unfinished
@@ -45,7 +45,7 @@ describe('the connection bound', () => {
   })
 })
 
-describe('the request timeout', () => {
+describe('the request timeout', hint('chapters/07-threads/README.md#a-timeout'), () => {
   it('a client that stops sending mid-request gets 408 and the connection closes', async () => {
     const client = await RawClient.connect(server.port)
     await client.send('GET / HTTP/1.1\r\nHost: loc')

@@ -5,7 +5,7 @@ import net from 'node:net'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, expect, it } from 'vitest'
-import { RawClient, repoRoot, startServer } from '../../../scripts/kit/index.ts'
+import { RawClient, hint, repoRoot, startServer } from '../../../scripts/kit/index.ts'
 
 const ROOT = path.join(repoRoot, 'chapters', '07-threads', 'resources')
 const USERS = path.join(repoRoot, 'chapters', '07-threads', 'users.json')
@@ -22,7 +22,7 @@ function refusesConnections(port: number): Promise<boolean> {
   })
 }
 
-describe('graceful shutdown', () => {
+describe('graceful shutdown', hint('chapters/07-threads/README.md#graceful-shutdown'), () => {
   it('SIGTERM: new connections are refused, the request in flight is answered, then exit code 0', async () => {
     const server = await startServer({ reference: 'chapters/07-threads', root: ROOT, users: USERS, env: { THREADS: '1' } })
     try {

@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { RawClient, expectResponse, header } from '../../../scripts/kit/index.ts'
+import { RawClient, expectResponse, header, hint } from '../../../scripts/kit/index.ts'
 import { allAnswers, eventually, get, heldConnections, openDescriptors, serveFinal } from './wire.ts'
 
 const HEADERS_TIMEOUT_MS = 4_000 // the dribblers below must outlast their own setup, then be cut off
@@ -53,7 +53,7 @@ async function connectMany(n: number, start: (client: RawClient) => Promise<void
   return clients
 }
 
-describe('connections', () => {
+describe('connections', hint('final/README.md#pipelining'), () => {
   it('a pipeline of mixed requests, with bodies, errors and a HEAD, is answered in order', async () => {
     const client = await RawClient.connect(served.port)
     await client.send(
@@ -89,14 +89,14 @@ describe('connections', () => {
     responses.forEach((response, i) => expectResponse({ client, response }, { status: 200, body: served.site.files.get(files[i % 4]!)!, why }))
   })
 
-  it('"Connection: keep-alive, CLOSE": the close token in a list, in any case, ends the connection after that response', async () => {
+  it('"Connection: keep-alive, CLOSE": the close token in a list, in any case, ends the connection after that response', hint('final/README.md#persistent-connections'), async () => {
     const { client, responses } = await allAnswers(served.port, get('/notes.txt', 'Connection: keep-alive, CLOSE\r\n') + get('/style.css'))
     const why = 'RFC 9112 §9.6: "close" in Connection (a case-insensitive token list, RFC 9110 §7.6.1) means this is the last response; the request after it is not processed.'
     expect(responses.length, why).toBe(1)
     expectResponse({ client, response: responses[0]! }, { status: 200, headers: { connection: 'close' }, why })
   })
 
-  it('a request with every CR and every LF in a write of its own is answered', async () => {
+  it('a request with every CR and every LF in a write of its own is answered', hint('chapters/02-stream-handler/README.md#one-buffer-and-the-leftovers-stay-in-it'), async () => {
     const request = 'GET /notes.txt HTTP/1.1\r\nHost: localhost\r\nAccept: */*\r\n\r\n'
     const cuts = [...request].flatMap((char, i) => (char === '\r' || char === '\n' ? [i, i + 1] : []))
     const client = await RawClient.connect(served.port)
@@ -105,7 +105,7 @@ describe('connections', () => {
     client.destroy()
   })
 
-  it('half-close: the client sends its request and then FIN; it still gets the whole response', async () => {
+  it('half-close: the client sends its request and then FIN; it still gets the whole response', hint('chapters/01-tcp-echo/README.md#closing-fin-and-why-we-keep-reading'), async () => {
     const client = await RawClient.connect(served.port)
     const sent = client.send(get('/notes.txt'))
     client.endWriting() // the FIN follows the request at once, as from `printf ... | nc`
@@ -115,7 +115,7 @@ describe('connections', () => {
     expect(data.subarray(data.indexOf('\r\n\r\n') + 4).equals(served.site.files.get('/notes.txt')!), 'the whole file arrives').toBe(true)
   })
 
-  it('half-close after a pipeline with a large file in it: every response arrives, then the close', async () => {
+  it('half-close after a pipeline with a large file in it: every response arrives, then the close', hint('chapters/01-tcp-echo/README.md#closing-fin-and-why-we-keep-reading'), async () => {
     const client = await RawClient.connect(served.port)
     const sent = client.send(get('/notes.txt') + get(MEDIUM_FILE) + get('/style.css'))
     client.endWriting()
@@ -128,7 +128,7 @@ describe('connections', () => {
     expect(await client.waitForClose(), 'then the server closes: the client said it will send nothing more').toBe(true)
   })
 
-  it('clients that vanish mid-response (FIN or reset) leave no file descriptor behind', async () => {
+  it('clients that vanish mid-response (FIN or reset) leave no file descriptor behind', hint('chapters/05-static-files/README.md#streaming-and-back-pressure'), async () => {
     await expectDescriptorsReleased('Before: the earlier tests\' connections are gone.')
     for (let i = 0; i < 20; i++) {
       const client = await RawClient.connect(served.port)
@@ -142,7 +142,7 @@ describe('connections', () => {
     expectResponse({ client, response: responses[0]! }, { status: 200, why: 'The server goes on serving.' })
   })
 
-  it('a client that stops reading mid-response is cut off after --request-timeout, its socket and file closed', async () => {
+  it('a client that stops reading mid-response is cut off after --request-timeout, its socket and file closed', hint('final/README.md#timeouts-headers-body-idle'), async () => {
     await expectDescriptorsReleased('Before: the earlier tests\' connections are gone.')
     const client = await RawClient.connect(served.port)
     await client.send(get(BIG_FILE))
@@ -157,7 +157,7 @@ describe('connections', () => {
     client.destroy()
   })
 
-  it('500 clients dribbling their heads a byte a second do not stop a normal client from being served, and are cut off with 408', async () => {
+  it('500 clients dribbling their heads a byte a second do not stop a normal client from being served, and are cut off with 408', hint('final/README.md#timeouts-headers-body-idle'), async () => {
     const head = 'GET /notes.txt HTTP/1.1\r\nHost: localhost\r\nX-Slow: zzzzzzzzzzzzzzzzzzzzzzzz\r\n\r\n'
     const dribblers = await connectMany(500, (client) => client.send(head[0]!))
     let sent = 0
@@ -182,7 +182,7 @@ describe('connections', () => {
     }
   })
 
-  it('1000 idle kept-alive connections are all reclaimed by the keep-alive timeout', async () => {
+  it('1000 idle kept-alive connections are all reclaimed by the keep-alive timeout', hint('final/README.md#timeouts-headers-body-idle'), async () => {
     await expectDescriptorsReleased('Before: the earlier tests\' connections are gone.')
     const clients = await connectMany(1000, async (client) => {
       await client.send(get('/notes.txt'))
@@ -196,7 +196,7 @@ describe('connections', () => {
     await expectDescriptorsReleased('The server must release every idle connection it closed.')
   })
 
-  it('a 1 GiB declared upload is answered 413 at once and is not read', async () => {
+  it('a 1 GiB declared upload is answered 413 at once and is not read', hint('chapters/06-login-post/README.md#reading-the-body-one-status-for-each-way-it-can-be-wrong'), async () => {
     const client = await RawClient.connect(served.port)
     await client.send('POST /upload HTTP/1.1\r\nHost: localhost\r\nContent-Length: 1073741824\r\n\r\n')
     const response = await client.readResponse()

@@ -4,7 +4,7 @@
 // request in the body to show that it is never answered.
 
 import { describe, expect, it } from 'vitest'
-import { RawClient, expectResponse } from '../../../scripts/kit/index.ts'
+import { RawClient, expectResponse, hint } from '../../../scripts/kit/index.ts'
 import { expectAnswerKeptOpen, expectOneAnswerThenClose, get, serveFinal } from './wire.ts'
 
 const served = serveFinal({ REQUEST_TIMEOUT_MS: '500' })
@@ -26,7 +26,7 @@ const BAD_LENGTHS: [string, string][] = [
   ['5,', 'RFC 9112 §6.3: a list with an empty member is not a list of valid values.'],
 ]
 
-describe('framing', () => {
+describe('framing', hint('chapters/03-http-parse/README.md#the-body-exactly-how-many-bytes-rfc-9112-6'), () => {
   for (const [value, why] of BAD_LENGTHS) {
     it(`Content-Length: ${JSON.stringify(value)} → 400, close, the body never answered`, async () => {
       await expectOneAnswerThenClose(served.port, post(`Content-Length: ${value}\r\n`), { status: 400, why })
@@ -63,14 +63,14 @@ describe('framing', () => {
     })
   })
 
-  it('a chunked request body is refused with 501 and the connection closed; the chunks are never read as requests', async () => {
+  it('a chunked request body is refused with 501 and the connection closed; the chunks are never read as requests', hint('final/README.md#chunked-request-bodies'), async () => {
     await expectOneAnswerThenClose(served.port, post('Transfer-Encoding: chunked\r\n', `2\r\n{}\r\n0\r\n\r\n${SMUGGLED}`), {
       status: 501,
       why: 'RFC 9112 §6.1: a server that does not process a transfer coding SHOULD answer 501. This server does not decode chunked request bodies (send Content-Length instead) and closes, since it cannot know where the body ends.',
     })
   })
 
-  it('"Transfer-Encoding: Chunked" is chunked: coding names are case-insensitive', async () => {
+  it('"Transfer-Encoding: Chunked" is chunked: coding names are case-insensitive', hint('final/README.md#chunked-request-bodies'), async () => {
     await expectOneAnswerThenClose(served.port, post('Transfer-Encoding: Chunked\r\n', `0\r\n\r\n${SMUGGLED}`), { status: 501, why: 'RFC 9112 §7: transfer-coding names are case-insensitive.' })
   })
 
@@ -121,7 +121,7 @@ describe('framing', () => {
     client.destroy()
   })
 
-  it('a body that never arrives → 408 after --request-timeout, close', async () => {
+  it('a body that never arrives → 408 after --request-timeout, close', hint('final/README.md#timeouts-headers-body-idle'), async () => {
     const client = await RawClient.connect(served.port)
     await client.send('POST /api/logout HTTP/1.1\r\nHost: localhost\r\nContent-Length: 10\r\n\r\n')
     const response = await client.readResponse()
@@ -142,7 +142,7 @@ describe('framing', () => {
     next.destroy()
   })
 
-  it('Expect: 100-continue with a declared body over the limit → 413 and no 100 Continue', async () => {
+  it('Expect: 100-continue with a declared body over the limit → 413 and no 100 Continue', hint('final/README.md#expect-100-continue'), async () => {
     const response = await expectOneAnswerThenClose(served.port, 'POST /api/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: 1073741824\r\n\r\n', {
       status: 413,
       why: 'RFC 9110 §10.1.1: a server MAY answer with a final status instead of 100; a 100 would invite the gigabyte it is about to refuse.',
@@ -150,7 +150,7 @@ describe('framing', () => {
     expect(response.raw.toString('latin1')).not.toContain('100 Continue')
   })
 
-  it('Expect: 100-continue: the 100 comes before the body is sent, then the final answer', async () => {
+  it('Expect: 100-continue: the 100 comes before the body is sent, then the final answer', hint('final/README.md#expect-100-continue'), async () => {
     const client = await RawClient.connect(served.port)
     await client.send('POST /api/logout HTTP/1.1\r\nHost: localhost\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n')
     expectResponse({ client, response: await client.readResponse() }, { status: 100, why: 'RFC 9110 §10.1.1: a server that will read the body sends 100 Continue first; the client is waiting for it.' })
@@ -159,7 +159,7 @@ describe('framing', () => {
     client.destroy()
   })
 
-  it('an expectation the server does not know → 417 Expectation Failed', async () => {
+  it('an expectation the server does not know → 417 Expectation Failed', hint('final/README.md#expect-100-continue'), async () => {
     const response = await expectOneAnswerThenClose(served.port, post('Expect: teapot\r\nContent-Length: 2\r\n', '{}'), {
       status: 417,
       why: 'RFC 9110 §10.1.1: a server that receives an Expect value other than 100-continue MAY answer 417.',

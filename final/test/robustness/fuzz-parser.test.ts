@@ -5,7 +5,7 @@
 
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { learnerCommand } from '../../../scripts/kit/index.ts'
+import { otherServer } from '../../../scripts/kit/index.ts'
 import { HttpError } from '../../src/http-error.ts'
 import { RequestHeaders, bodyLength, checkHost, parseHeaderLine, parseRequestLine, stripLineEnding, wantsKeepAlive } from '../../src/request-parser.ts'
 import { FUZZ_RUNS, latin1Text, mutate, mutation, requestBytes, requestParts, serialize, token } from './fuzz-cases.ts'
@@ -50,7 +50,7 @@ function parseHead(bytes: Buffer): { method: string; target: string; version: st
   return { method, target, version, headers, length: bodyLength(headers, version), keepAlive: wantsKeepAlive(version, headers) }
 }
 
-describe.skipIf(learnerCommand)('fuzz: the parser, in-process', () => {
+describe.skipIf(otherServer)('fuzz: the parser, in-process', () => {
   it(`stripLineEnding: any bytes → text without its line ending and with no CR in it, or 400 (${RUNS} runs)`, { timeout: TIMEOUT_MS }, () => {
     fc.assert(
       fc.property(latin1Text(30), (text) => {

@@ -7,7 +7,7 @@
 
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { RawClient, SECRET, expectResponse } from '../../../scripts/kit/index.ts'
+import { RawClient, SECRET, expectResponse, hint } from '../../../scripts/kit/index.ts'
 import { FUZZ_RUNS, pipeline } from './fuzz-cases.ts'
 import { allAnswers, get, serveFinal, splitResponses } from './wire.ts'
 
@@ -56,7 +56,7 @@ async function run({ request, cuts, fin }: Case): Promise<string | undefined> {
   }
 }
 
-describe('fuzz: over the socket', () => {
+describe('fuzz: over the socket', hint('chapters/03-http-parse/README.md#dispatch-and-errors-in-one-place'), () => {
   it(`random and mutated requests, cut anywhere: well-formed answers or a clean close, no 5xx but 501/505, the server still serving (${RUNS * BATCH} requests${TIME_LIMIT_MS ? `, or as many as fit in ${TIME_LIMIT_MS / 1000} s` : ''})`, { timeout: TIMEOUT_MS }, async () => {
     let sent = 0
     await fc.assert(

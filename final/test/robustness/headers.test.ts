@@ -2,7 +2,7 @@
 // and a proxy another is how requests are smuggled, so every doubtful line is a 400 and a close.
 
 import { describe, it } from 'vitest'
-import { RawClient, expectResponse } from '../../../scripts/kit/index.ts'
+import { RawClient, expectResponse, hint } from '../../../scripts/kit/index.ts'
 import { expectAnswerKeptOpen, expectOneAnswerThenClose, get, serveFinal } from './wire.ts'
 
 const served = serveFinal()
@@ -28,7 +28,7 @@ const MALFORMED: [string, string, string][] = [
   ['a Content-Length hidden by a space before its colon', 'Content-Length : 39\r\n', 'RFC 9112 §5.1: a lenient parser would take the body for a request; the only safe answer is 400.'],
 ]
 
-describe('headers', () => {
+describe('headers', hint('chapters/03-http-parse/README.md#header-fields-rfc-9112-5'), () => {
   for (const [name, lines, why] of MALFORMED) {
     it(`${name} → 400, close`, async () => {
       await expectOneAnswerThenClose(served.port, Buffer.from(`GET /notes.txt HTTP/1.1\r\nHost: localhost\r\n${lines}\r\n${FOLLOWER}`, 'latin1'), { status: 400, why })
@@ -42,7 +42,7 @@ describe('headers', () => {
     })
   })
 
-  it('a bare LF ends a header line: a Content-Length after it is a header, and its body is read as a body', async () => {
+  it('a bare LF ends a header line: a Content-Length after it is a header, and its body is read as a body', hint('chapters/03-http-parse/README.md#lines-of-the-head'), async () => {
     const hidden = get('/app.js') // bytes that look like a request
     const client = await RawClient.connect(served.port)
     await client.send(`GET /notes.txt HTTP/1.1\r\nHost: localhost\r\nX-Pad: a\nContent-Length: ${hidden.length}\r\n\r\n${hidden}${get('/style.css')}`)
@@ -52,21 +52,21 @@ describe('headers', () => {
     client.destroy()
   })
 
-  it('a bare LF before Transfer-Encoding: the field is seen, and refused', async () => {
+  it('a bare LF before Transfer-Encoding: the field is seen, and refused', hint('chapters/03-http-parse/README.md#lines-of-the-head'), async () => {
     await expectOneAnswerThenClose(served.port, `POST /api/login HTTP/1.1\r\nHost: localhost\r\nX-Pad: a\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n${FOLLOWER}`, {
       status: [400, 411, 501],
       why: 'RFC 9112 §2.2 and §6.1: read with a bare LF as a line ending, this is a chunked body; this server refuses those, and closes.',
     })
   })
 
-  it('a header block over the default limit (16 KiB) → 431, close', async () => {
+  it('a header block over the default limit (16 KiB) → 431, close', hint('chapters/03-http-parse/README.md#lines-of-the-head'), async () => {
     await expectOneAnswerThenClose(served.port, `GET /notes.txt HTTP/1.1\r\nHost: localhost\r\nX-Big: ${'b'.repeat(17 * 1024)}\r\n\r\n${FOLLOWER}`, {
       status: 431,
       why: 'RFC 6585 §5: 431 when the header fields are too large; the limit is 16 KiB, as Node\'s http.maxHeaderSize.',
     })
   })
 
-  it('thousands of tiny headers → 431, close', async () => {
+  it('thousands of tiny headers → 431, close', hint('chapters/03-http-parse/README.md#lines-of-the-head'), async () => {
     const tiny = Array.from({ length: 5000 }, (_, i) => `a${i}:b\r\n`).join('')
     await expectOneAnswerThenClose(served.port, `GET /notes.txt HTTP/1.1\r\nHost: localhost\r\n${tiny}\r\n${FOLLOWER}`, {
       status: 431,
@@ -74,7 +74,7 @@ describe('headers', () => {
     })
   })
 
-  it('exactly the limit of 100 fields is served; one more is 431', async () => {
+  it('exactly the limit of 100 fields is served; one more is 431', hint('chapters/03-http-parse/README.md#lines-of-the-head'), async () => {
     const fields = (n: number) => Array.from({ length: n }, (_, i) => `X-F${i}: ${i}\r\n`).join('')
     const client = await expectAnswerKeptOpen(served.port, `GET /notes.txt HTTP/1.1\r\nHost: localhost\r\n${fields(99)}\r\n`, { status: 200, why: 'Host and 99 more make 100 fields: at the limit, not over it.' })
     client.destroy()
@@ -89,7 +89,7 @@ describe('headers', () => {
     client.destroy()
   })
 
-  it('obs-text (bytes 0x80-0xFF) in a value is accepted', async () => {
+  it('obs-text (bytes 0x80-0xFF) in a value is accepted', hint('chapters/03-http-parse/README.md#lines-of-the-head'), async () => {
     const client = await expectAnswerKeptOpen(served.port, Buffer.from('GET /notes.txt HTTP/1.1\r\nHost: localhost\r\nX-Name: caf\xe9 \xff\r\n\r\n', 'latin1'), {
       status: 200,
       why: 'RFC 9110 §5.5: field-vchar includes obs-text; a recipient treats it as opaque data.',

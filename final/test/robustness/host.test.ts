@@ -4,6 +4,7 @@
 // an invalid field value."
 
 import { describe, it } from 'vitest'
+import { hint } from '../../../scripts/kit/index.ts'
 import { expectAnswerKeptOpen, expectOneAnswerThenClose, get, serveFinal } from './wire.ts'
 
 const served = serveFinal()
@@ -25,7 +26,7 @@ const INVALID: [string, string, string][] = [
   ['Host with a space before the colon', 'Host : localhost\r\n', 'RFC 9112 §5.1: whitespace before the colon MUST get 400; a lenient parser would see a second, hidden Host.'],
 ]
 
-describe('Host', () => {
+describe('Host', hint('chapters/03-http-parse/README.md#header-fields-rfc-9112-5'), () => {
   for (const [name, lines, why] of INVALID) {
     it(`${name} → 400, close`, async () => {
       await expectOneAnswerThenClose(served.port, Buffer.from(`GET /notes.txt HTTP/1.1\r\n${lines}\r\n${FOLLOWER}`, 'latin1'), { status: 400, why })
@@ -52,7 +53,7 @@ describe('Host', () => {
     await expectOneAnswerThenClose(served.port, 'GET /notes.txt HTTP/1.0\r\n\r\n', { status: 200, why: 'RFC 9112 §3.2: Host is required from HTTP/1.1 on; HTTP/1.0 closes after its response.' })
   })
 
-  it('absolute-form: the target names the host, and a different Host does not change the answer', async () => {
+  it('absolute-form: the target names the host, and a different Host does not change the answer', hint('chapters/05-static-files/README.md#from-a-path-to-a-file'), async () => {
     const client = await expectAnswerKeptOpen(served.port, 'GET http://localhost/notes.txt HTTP/1.1\r\nHost: other.example\r\n\r\n', {
       status: 200,
       body: served.site.files.get('/notes.txt')!,

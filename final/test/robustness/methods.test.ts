@@ -3,7 +3,7 @@
 // in Allow, what would have worked, and what it says is true.
 
 import { describe, expect, it } from 'vitest'
-import { RawClient, expectResponse, header, type HttpResponse } from '../../../scripts/kit/index.ts'
+import { RawClient, expectResponse, header, hint, type HttpResponse } from '../../../scripts/kit/index.ts'
 import { allowed, checkStatus, expectAnswerKeptOpen, get, serveFinal } from './wire.ts'
 
 const served = serveFinal()
@@ -22,7 +22,7 @@ function stableHeaders(response: HttpResponse): Record<string, string[]> {
   return Object.fromEntries([...response.headers].filter(([name]) => name !== 'date'))
 }
 
-describe('methods', () => {
+describe('methods', hint('chapters/04-responses/README.md#which-status-code'), () => {
   // [target, what]: HEAD must match GET for each kind of answer.
   const HEAD_TARGETS: [string, string][] = [
     ['/notes.txt', 'a file (200)'],
@@ -33,7 +33,7 @@ describe('methods', () => {
     ['/%zz', 'a malformed path (400)'],
   ]
   for (const [target, what] of HEAD_TARGETS) {
-    it(`HEAD ${target}, ${what}: the same status and headers as GET, and no body`, async () => {
+    it(`HEAD ${target}, ${what}: the same status and headers as GET, and no body`, hint('chapters/04-responses/README.md#head'), async () => {
       const client = await RawClient.connect(served.port)
       await client.send(request('HEAD', target) + request('GET', target) + request('GET', '/style.css', 'Connection: close\r\n'))
       const head = await client.readResponse({ head: true })
@@ -57,7 +57,7 @@ describe('methods', () => {
     })
   }
 
-  it('TRACE never echoes the request back', async () => {
+  it('TRACE never echoes the request back', hint('final/README.md#options-trace-and-connect'), async () => {
     const secret = 'trace-me-not-4711'
     const { client, response } = await ask('TRACE', '/notes.txt', `X-Secret: ${secret}\r\nCookie: sid=${secret}\r\n`)
     checkStatus(client, response, { status: [405, 501], why: 'RFC 9110 §9.3.8: TRACE is optional; a server that does not want it answers 405 or 501.' })
@@ -65,13 +65,13 @@ describe('methods', () => {
     expect(header(response, 'content-type') ?? '').not.toMatch(/message\/http/)
   })
 
-  it('CONNECT host:port is answered 405 (with Allow) or 501; this server is no tunnel', async () => {
+  it('CONNECT host:port is answered 405 (with Allow) or 501; this server is no tunnel', hint('final/README.md#options-trace-and-connect'), async () => {
     const { client, response } = await ask('CONNECT', 'localhost:443', '')
     checkStatus(client, response, { status: [405, 501], why: 'RFC 9110 §9.3.6: CONNECT asks for a tunnel; an origin server answers it as a method it does not allow (405) or does not implement (501), never 400: the request is well-formed (RFC 9112 §3.2.3).' })
     if (response.status === 405) expect(allowed(response), 'RFC 9110 §15.5.6: a 405 MUST have Allow').toBeDefined()
   })
 
-  it('OPTIONS * (the server as a whole) → 200 or 204 with Allow', async () => {
+  it('OPTIONS * (the server as a whole) → 200 or 204 with Allow', hint('final/README.md#options-trace-and-connect'), async () => {
     const { client, response } = await ask('OPTIONS', '*')
     checkStatus(client, response, { status: [200, 204], why: 'RFC 9110 §9.3.7: OPTIONS * asks about the server in general; RFC 9112 §3.2.4 makes "*" a valid target for it.' })
     expect(allowed(response), 'Allow lists what the server does').toEqual(expect.arrayContaining(['GET', 'HEAD', 'OPTIONS']))
@@ -86,7 +86,7 @@ describe('methods', () => {
     ['/api/me', ['GET', 'HEAD', 'OPTIONS']],
   ]
   for (const [target, methods] of OPTIONS_TARGETS) {
-    it(`OPTIONS ${target} → 200 or 204 with Allow: ${methods.join(', ')}`, async () => {
+    it(`OPTIONS ${target} → 200 or 204 with Allow: ${methods.join(', ')}`, hint('final/README.md#options-trace-and-connect'), async () => {
       const { client, response } = await ask('OPTIONS', target)
       checkStatus(client, response, { status: [200, 204], why: 'RFC 9110 §9.3.7: OPTIONS asks which methods a resource takes; the answer is in Allow.' })
       expect(allowed(response)?.sort()).toEqual([...methods].sort())

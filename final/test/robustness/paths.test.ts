@@ -3,7 +3,7 @@
 // bytes: an HTTP client would clean "/../" away before sending it.
 
 import { describe, expect, it } from 'vitest'
-import { RawClient, SECRET, explain, expectResponse, header, type HttpResponse } from '../../../scripts/kit/index.ts'
+import { RawClient, SECRET, explain, expectResponse, header, hint, type HttpResponse } from '../../../scripts/kit/index.ts'
 import { allAnswers, expectAnswerKeptOpen, get, serveFinal } from './wire.ts'
 
 const served = serveFinal()
@@ -64,7 +64,7 @@ function expectNoSecret(client: RawClient, response: HttpResponse, target: strin
   }
 }
 
-describe('paths', () => {
+describe('paths', hint('chapters/05-static-files/README.md#from-a-path-to-a-file'), () => {
   for (const [target, why] of ATTACKS) {
     it(`GET ${target} (${why}) → 400 or 404, never the file`, async () => {
       const { client, responses } = await allAnswers(served.port, `GET ${target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`)

@@ -2,7 +2,7 @@
 // request in the same write: the bad one gets its answer and the close, the good one never an answer.
 
 import { describe, it } from 'vitest'
-import { expectResponse } from '../../../scripts/kit/index.ts'
+import { expectResponse, hint } from '../../../scripts/kit/index.ts'
 import { expectAnswerKeptOpen, expectOneAnswerThenClose, get, serveFinal } from './wire.ts'
 
 const served = serveFinal()
@@ -33,21 +33,21 @@ const MALFORMED: [string, string, string][] = [
   ['a target that is not a path ("GET notes.txt")', 'GET notes.txt HTTP/1.1', 'RFC 9112 §3.2.1: the origin-form starts with "/".'],
 ]
 
-describe('request line', () => {
+describe('request line', hint('chapters/03-http-parse/README.md#the-request-line-rfc-9112-3'), () => {
   for (const [name, line, why] of MALFORMED) {
     it(`${name} → 400, close, nothing after it answered`, async () => {
       await expectOneAnswerThenClose(served.port, Buffer.from(`${line}\r\nHost: localhost\r\n\r\n${FOLLOWER}`, 'latin1'), { status: 400, why })
     })
   }
 
-  it('HTTP/2.0 in an HTTP/1.1 request line → 505, close', async () => {
+  it('HTTP/2.0 in an HTTP/1.1 request line → 505, close', hint('chapters/04-responses/README.md#which-status-code'), async () => {
     await expectOneAnswerThenClose(served.port, `GET / HTTP/2.0\r\nHost: localhost\r\n\r\n${FOLLOWER}`, {
       status: 505,
       why: 'RFC 9110 §15.6.6: 505 for a major version the server does not support; its headers cannot be trusted to frame the rest.',
     })
   })
 
-  it('a lower-case method "get" → 501 (methods are case-sensitive), and the connection stays usable', async () => {
+  it('a lower-case method "get" → 501 (methods are case-sensitive), and the connection stays usable', hint('chapters/04-responses/README.md#which-status-code'), async () => {
     const client = await expectAnswerKeptOpen(served.port, get('/notes.txt').replace('GET', 'get'), {
       status: 501,
       why: 'RFC 9110 §9.1: the method token is case-sensitive; "get" is a well-formed request for a method this server does not know (§15.6.2).',
@@ -57,7 +57,7 @@ describe('request line', () => {
     client.destroy()
   })
 
-  it('absolute-form "GET http://host/path" is accepted', async () => {
+  it('absolute-form "GET http://host/path" is accepted', hint('chapters/05-static-files/README.md#from-a-path-to-a-file'), async () => {
     const client = await expectAnswerKeptOpen(served.port, 'GET http://localhost/notes.txt HTTP/1.1\r\nHost: localhost\r\n\r\n', {
       status: 200,
       body: served.site.files.get('/notes.txt')!,
@@ -66,7 +66,7 @@ describe('request line', () => {
     client.destroy()
   })
 
-  it('absolute-form with an upper-case scheme is the same resource', async () => {
+  it('absolute-form with an upper-case scheme is the same resource', hint('chapters/05-static-files/README.md#from-a-path-to-a-file'), async () => {
     const client = await expectAnswerKeptOpen(served.port, 'GET HTTP://localhost/notes.txt HTTP/1.1\r\nHost: localhost\r\n\r\n', {
       status: 200,
       body: served.site.files.get('/notes.txt')!,
@@ -75,7 +75,7 @@ describe('request line', () => {
     client.destroy()
   })
 
-  it('absolute-form with an empty path and a query serves "/"', async () => {
+  it('absolute-form with an empty path and a query serves "/"', hint('chapters/05-static-files/README.md#from-a-path-to-a-file'), async () => {
     const client = await expectAnswerKeptOpen(served.port, 'GET http://localhost?lang=en HTTP/1.1\r\nHost: localhost\r\n\r\n', {
       status: 200,
       body: served.site.files.get('/index.html')!,
@@ -84,12 +84,12 @@ describe('request line', () => {
     client.destroy()
   })
 
-  it('one empty line before the request line is ignored', async () => {
+  it('one empty line before the request line is ignored', hint('chapters/03-http-parse/README.md#lines-of-the-head'), async () => {
     const client = await expectAnswerKeptOpen(served.port, `\r\n${get('/notes.txt')}`, { status: 200, why: 'RFC 9112 §2.2: a server SHOULD ignore at least one empty line before the request line.' })
     client.destroy()
   })
 
-  it('a few empty lines, CRLF and bare LF, before the request line are ignored', async () => {
+  it('a few empty lines, CRLF and bare LF, before the request line are ignored', hint('chapters/03-http-parse/README.md#lines-of-the-head'), async () => {
     const client = await expectAnswerKeptOpen(served.port, `\r\n\n\r\n${get('/notes.txt')}`, { status: 200, why: 'RFC 9112 §2.2: empty lines before the request line are ignored; a bare LF MAY end a line.' })
     client.destroy()
   })

@@ -5,15 +5,15 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { hashPassword } from '../chapters/06-login-post/src/passwords.ts'
 import { parseUsers, type User } from '../chapters/06-login-post/src/users.ts'
+import { readArgs } from './lib/cli.ts'
 
-const USAGE = 'usage: npx tsx scripts/add-user.ts --users FILE USERNAME PASSWORD|- [DISPLAY NAME]'
+const USAGE = 'npx tsx scripts/add-user.ts --users FILE USERNAME PASSWORD|- [DISPLAY NAME]'
 
 try {
-  const args = process.argv.slice(2)
-  const flag = args.indexOf('--users')
-  const file = flag === -1 ? process.env.USERS : args.splice(flag, 2)[1]
-  const [username, passwordArg, ...nameWords] = args
-  if (!file || !username || !passwordArg) throw new Error(USAGE)
+  const { values, positionals } = readArgs({ users: { type: 'string' } }, USAGE)
+  const file = values.users ?? process.env.USERS
+  const [username, passwordArg, ...nameWords] = positionals
+  if (!file || !username || !passwordArg) throw new Error(`Usage: ${USAGE}`)
   const password = passwordArg === '-' ? readStdinLine() : passwordArg
   if (password === '') throw new Error('the password is empty')
 

@@ -4,19 +4,19 @@
 
 import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
-import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { BOOK_MARKER, buildBook } from './book/build.ts'
 import { repoRoot } from './kit/paths.ts'
+import { fail, readArgs } from './lib/cli.ts'
+import { connectHost, waitForPort, whyCannotListen } from './lib/port.ts'
 
 const DEFAULT_PORT = 8888
 const DEFAULT_HOST = '127.0.0.1'
 const START_TIMEOUT_MS = 20_000 // tsx compiles the server on start; slow machines need a while
 const BANNER_MS = 500 // what the server prints this soon after it listens is its start-up banner
 
-const options = readOptions(process.argv.slice(2))
+const options = readOptions()
 if (options.out) {
   const outDir = path.resolve(options.out)
   prepareOutDir(outDir)
@@ -26,22 +26,13 @@ if (options.out) {
 }
 await serveBook(options.port, options.host)
 
-function readOptions(args: string[]): { out: string | undefined; port: number; host: string } {
-  let out: string | undefined
-  let portText = process.env.PORT || String(DEFAULT_PORT)
-  let host = DEFAULT_HOST
-  for (let i = 0; i < args.length; i++) {
-    const [flag, inline] = args[i]!.includes('=') ? args[i]!.split(/=(.*)/s) : [args[i]!, undefined]
-    const value = () => inline ?? args[++i] ?? ''
-    if (flag === '--out') out = value()
-    else if (flag === '--port') portText = value()
-    else if (flag === '--host') host = value()
-    else fail(`Unknown option "${args[i]}". Use: npm run book [-- --port N] [-- --out DIR]`, 2)
-  }
+function readOptions(): { out: string | undefined; port: number; host: string } {
+  const { values } = readArgs({ out: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' } }, 'npm run book [-- --port N] [-- --out DIR]')
+  const portText = values.port ?? (process.env.PORT || String(DEFAULT_PORT))
   const port = Number(portText)
   if (!/^\d+$/.test(portText) || port < 1 || port > 65_535) fail(`Invalid port "${portText}": use a whole number from 1 to 65535, e.g. npm run book -- --port 9001`, 2)
-  if (out === '') fail('--out needs a folder: npm run book -- --out DIR', 2)
-  return { out, port, host }
+  if (values.out === '') fail('--out needs a folder: npm run book -- --out DIR', 2)
+  return { out: values.out, port, host: values.host ?? DEFAULT_HOST }
 }
 
 /** Never write into (or clear) a folder that holds something other than an earlier book. */
@@ -54,7 +45,7 @@ function prepareOutDir(outDir: string): void {
 }
 
 async function serveBook(port: number, host: string): Promise<void> {
-  const busy = await whyCannotListen(host, port)
+  const busy = await whyCannotListen(host, port, (other) => `npm run book -- --port ${other}`)
   if (busy) fail(busy, 1)
   const serverDir = existsSync(path.join(repoRoot, 'final', 'src', 'main.ts')) ? 'final' : 'chapters/07-threads'
   const siteDir = mkdtempSync(path.join(os.tmpdir(), 'workbook-book-'))
@@ -81,7 +72,9 @@ async function serveBook(port: number, host: string): Promise<void> {
   }
   const exited = new Promise<number>((resolve) => child.once('exit', (code) => resolve(stopping ? 0 : (code ?? 1))))
 
-  const listening = await Promise.race([waitUntilListening(host, port), exited.then(() => false)])
+  let gone = false
+  void exited.then(() => (gone = true))
+  const listening = await waitForPort(connectHost(host), port, START_TIMEOUT_MS, () => gone)
   if (!listening) {
     child.kill('SIGKILL')
     fail(`The book's server (${serverDir}) did not start on ${host}:${port}. It printed:\n${startOutput.trim() || '(nothing)'}`, 1)
@@ -91,41 +84,4 @@ async function serveBook(port: number, host: string): Promise<void> {
   const what = serverDir === 'final' ? 'final/, the server this book builds' : `${serverDir}/, the server this book builds so far`
   console.log(`The book is at http://${shownHost}:${port}/ (served by ${what}). Ctrl-C to stop.`)
   process.exit(await exited)
-}
-
-/** Try to listen where the server will, and close again: a clear line beats a stack trace. */
-function whyCannotListen(host: string, port: number): Promise<string | undefined> {
-  const other = port === 9001 ? 9002 : 9001
-  return new Promise((resolve) => {
-    const probe = net.createServer()
-    probe.once('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EADDRINUSE') resolve(`Port ${port} is in use (another server?). Stop it, or pick another: npm run book -- --port ${other}`)
-      else if (error.code === 'EACCES') resolve(`Port ${port} needs special permission here. Pick one above 1023: npm run book -- --port ${other}`)
-      else resolve(`Cannot listen on ${host}:${port} (${error.code ?? error.message}).`)
-    })
-    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve(undefined)))
-  })
-}
-
-async function waitUntilListening(host: string, port: number): Promise<boolean> {
-  const connectHost = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host
-  const started = Date.now()
-  while (Date.now() - started < START_TIMEOUT_MS) {
-    const connected = await new Promise<boolean>((resolve) => {
-      const socket = net.connect({ host: connectHost, port })
-      socket.once('connect', () => {
-        socket.destroy()
-        resolve(true)
-      })
-      socket.once('error', () => resolve(false))
-    })
-    if (connected) return true
-    await sleep(100)
-  }
-  return false
-}
-
-function fail(message: string, code: number): never {
-  console.error(message)
-  process.exit(code)
 }

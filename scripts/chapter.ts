@@ -3,7 +3,6 @@
 
 import { spawn } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
-import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
@@ -12,7 +11,7 @@ import { describeChapter, findChapter, listChapters, type Chapter } from './chap
 import { LEARNER_DIR, readLearnerFolder, type LearnerFolder } from './kit/learner.ts'
 import { repoRoot } from './kit/paths.ts'
 import { fail } from './lib/cli.ts'
-import { waitForPort } from './lib/port.ts'
+import { connectHost, waitForPort, whyCannotListen } from './lib/port.ts'
 
 const DEFAULT_HOST = '127.0.0.1'
 const DEFAULT_PORT = 8888
@@ -43,7 +42,7 @@ if (!/^\d+$/.test(request.port) || port < 1 || port > 65_535) {
 const main = path.join(learner?.dir ?? path.join(repoRoot, chapter.dir), 'src', 'main.ts')
 if (!learner?.command && !existsSync(main)) fail(`${learner ? `${learner.shown}/` : capitalise(describeChapter(chapter))} has no src/main.ts yet (${learner ? learner.shown : chapter.dir}).`, 1)
 
-const busy = await whyCannotListen(request.host, port)
+const busy = await whyCannotListen(request.host, port, (other) => `npm run chapter ${label} -- --port ${other}`)
 if (busy) fail(busy, 1)
 
 if (learner) console.log(chalk.bold(`Your server, at chapter ${chapter.number}: ${chapter.title}`) + chalk.dim(`  (${learner.shown}/)`))
@@ -107,20 +106,6 @@ function printChapterList(): void {
   console.log(`See what it changed:  npm run diff ${arg}`)
 }
 
-/** Try to listen where the server will, and close again: a clear message beats a stack trace. */
-function whyCannotListen(host: string, port: number): Promise<string | undefined> {
-  const suggestion = `npm run chapter ${label} -- --port ${port === 9001 ? 9002 : 9001}`
-  return new Promise((resolve) => {
-    const probe = net.createServer()
-    probe.once('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EADDRINUSE') resolve(`Port ${port} is in use (another server?). Stop it or pick another: ${suggestion}`)
-      else if (error.code === 'EACCES') resolve(`Port ${port} needs special permission here. Pick one above 1023: ${suggestion}`)
-      else resolve(`Cannot listen on ${host}:${port} (${error.code ?? error.message}). Check --host: the default is ${DEFAULT_HOST}.`)
-    })
-    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve(undefined)))
-  })
-}
-
 async function runServer(chapter: Chapter, main: string): Promise<void> {
   const args = ['--import', 'tsx', main, '--port', String(port), '--host', request.host, ...request.passThrough]
   const child = learner?.command
@@ -157,8 +142,7 @@ async function runServer(chapter: Chapter, main: string): Promise<void> {
 
   let gone = false
   void exited.then(() => (gone = true))
-  const connectHost = request.host === '0.0.0.0' ? '127.0.0.1' : request.host === '::' ? '::1' : request.host
-  const listening = await waitForPort(connectHost, port, START_TIMEOUT_MS, () => gone)
+  const listening = await waitForPort(connectHost(request.host), port, START_TIMEOUT_MS, () => gone)
   if (listening) printTryIt(chapter)
   process.exit(await exited)
 }

@@ -10,6 +10,7 @@ import os from 'node:os'
 import { $, chalk, fs, path } from 'zx'
 import { describeChapter, findChapter, listChapters, type Chapter } from './chapters.ts'
 import { repoRoot } from './kit/paths.ts'
+import { fail } from './lib/cli.ts'
 
 const IGNORED = ['node_modules/', 'screenshots/', '.DS_Store', '*.log'] // on top of .gitignore
 const PROSE = ['README.md'] // in the summary, not in the patch: each chapter's explainer is new prose
@@ -107,9 +108,4 @@ function resolve(name: string): Chapter {
 
 function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1)
-}
-
-function fail(message: string, code: number): never {
-  console.error(message)
-  process.exit(code)
 }

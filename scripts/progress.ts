@@ -7,17 +7,20 @@ import path from 'node:path'
 import { chalk } from 'zx'
 import { findChapter, listChapters, type Chapter } from './chapters.ts'
 import { repoRoot } from './kit/paths.ts'
+import { otherServer } from './kit/server-under-test.ts'
+import { fail, readArgs } from './lib/cli.ts'
 import { chapterLabel, formatFirstFailure, formatHeader, formatRowEnd, formatRowStart, formatSummary, measureColumns, passes, type ChapterResult } from './progress/report.ts'
 import { runSuite } from './lib/run-suite.ts'
 
 const CHAPTER_TIMEOUT_MS = 300_000 // 5 minutes: chapter 5 streams 200 MiB and chapter 7 waits on shutdowns
 
-const chosen = readChosenChapter(process.argv.slice(2))
+const { values, positionals } = readArgs({ chapter: { type: 'string' } }, 'npm run progress [-- --chapter N]')
+const chosen = readChosenChapter(values.chapter ?? positionals[0]) // `npm run progress 3` too
 const chapters = chosen ? [chosen] : listChapters()
 if (chapters.length === 0) fail('There are no chapters to run yet.', 2)
 
-const learner = process.env.WORKBOOK_SERVER?.trim()
-console.log(learner ? `Checking your server: WORKBOOK_SERVER=${learner}` : 'Checking the reference code (set WORKBOOK_SERVER to check your own server).')
+const learner = otherServer
+console.log(learner ? `Checking ${learner}` : 'Checking the reference code (npm run begin N makes a folder of your own; WORKBOOK_SERVER checks any command).')
 if (learner && !chosen) console.log(chalk.dim('A chapter your server does not do yet is slow to fail: each of its tests waits up to 3 s for an answer. --chapter N checks one.'))
 console.log()
 
@@ -39,15 +42,7 @@ console.log(`\n${chalk.bold(formatSummary(results, chosen !== undefined))}`)
 if (firstFailing) console.log(chalk.dim(`Run one chapter's suite in full: npm test -- ${firstFailing.chapter.dir}`))
 process.exit(firstFailing ? 1 : 0)
 
-function readChosenChapter(args: string[]): Chapter | undefined {
-  let wanted: string | undefined
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!
-    if (arg === '--chapter') wanted = args[++i] ?? ''
-    else if (arg.startsWith('--chapter=')) wanted = arg.slice('--chapter='.length)
-    else if (!arg.startsWith('-') && wanted === undefined) wanted = arg // `npm run progress 3` too
-    else fail(`Unknown option "${arg}". Use: npm run progress [-- --chapter N]`, 2)
-  }
+function readChosenChapter(wanted: string | undefined): Chapter | undefined {
   if (wanted === undefined) return undefined
   const chapter = findChapter(wanted)
   if (!chapter) fail(`Unknown chapter "${wanted}". The chapters: ${listChapters().map(chapterLabel).join(', ')}.`, 2)
@@ -57,9 +52,4 @@ function readChosenChapter(args: string[]): Chapter | undefined {
 /** The README's first heading, or the folder's name while the README is not written. */
 function titleOf(chapter: Chapter): string {
   return existsSync(path.join(repoRoot, chapter.dir, 'README.md')) ? chapter.title : path.basename(chapter.dir)
-}
-
-function fail(message: string, code: number): never {
-  console.error(message)
-  process.exit(code)
 }

@@ -3,12 +3,11 @@
 //   npm run send -- "hello"            npm run send -- --port 9001 "one" "two"
 
 import net from 'node:net'
+import { readArgs } from './lib/cli.ts'
 
-const args = process.argv.slice(2)
-let port = Number(process.env.PORT || 8888)
-const portFlag = args.indexOf('--port')
-if (portFlag !== -1) port = Number(args.splice(portFlag, 2)[1])
-const lines = args.length > 0 ? args : ['Hello TCPServer']
+const { values, positionals } = readArgs({ port: { type: 'string' } }, 'npm run send -- [--port N] "line" ["another line" ...]')
+const port = Number(values.port ?? process.env.PORT ?? 8888)
+const lines = positionals.length > 0 ? positionals : ['Hello TCPServer']
 const QUIET_MS = 1_000 // close after this long without a reply
 
 const socket = net.connect(port, '127.0.0.1', () => {

@@ -2,6 +2,7 @@
 // [--servers ID,…] [--load wrk|autocannon] [--out DIR].
 
 import path from 'node:path'
+import { parseArgs } from 'node:util'
 import type { LoadTool } from './load.ts'
 import { SCENARIOS, findScenario, type ScenarioId } from './scenarios.ts'
 import { SERVERS, findServer, repoRoot } from './servers-under-test.ts'
@@ -36,38 +37,42 @@ Options:
   --out DIR            where latest.md and latest.svg go (default bench/results)`
 
 export function parseBenchArgs(args: string[]): BenchOptions {
-  const options: BenchOptions = { quick: false, runs: 3, durationS: 10, warmupS: 2, only: undefined, servers: undefined, load: undefined, out: path.join(repoRoot, 'bench/results'), help: false }
-  const set = new Set<string>()
-  const value = (i: number, flag: string) => {
-    const v = args[i]
-    if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value`)
-    return v
+  let parsed: ReturnType<typeof readBenchArgs>
+  try {
+    parsed = readBenchArgs(args)
+  } catch (error) {
+    throw new UsageError((error as Error).message.replace(/\. To specify a positional argument.*$/s, ''))
   }
-  const whole = (v: string, flag: string, min: number) => {
+  const { values, positionals } = parsed
+  if (positionals.length > 0) throw new UsageError(`unknown argument ${JSON.stringify(positionals[0])}`)
+  const whole = (v: string | undefined, flag: string, min: number, fallback: number) => {
+    if (v === undefined) return fallback
     if (!/^\d+$/.test(v) || Number(v) < min) throw new UsageError(`${flag} needs a whole number of at least ${min}, not ${JSON.stringify(v)}`)
     return Number(v)
   }
-  for (let i = 0; i < args.length; i++) {
-    const flag = args[i]!
-    set.add(flag)
-    if (flag === '--quick') options.quick = true
-    else if (flag === '--help' || flag === '-h') options.help = true
-    else if (flag === '--runs') options.runs = whole(value(++i, flag), flag, 1)
-    else if (flag === '--duration') options.durationS = whole(value(++i, flag), flag, 1)
-    else if (flag === '--warmup') options.warmupS = whole(value(++i, flag), flag, 0)
-    else if (flag === '--only') options.only = value(++i, flag).split(',').map((id) => checked(() => findScenario(id).id))
-    else if (flag === '--servers') options.servers = value(++i, flag).split(',').map((id) => checked(() => (SERVERS.some((s) => s.id.startsWith(`${id}-`)) ? id : findServer(id).id)))
-    else if (flag === '--load') options.load = checked(() => loadTool(value(++i, flag)))
-    else if (flag === '--out') options.out = path.resolve(value(++i, flag))
-    else throw new UsageError(`unknown option ${JSON.stringify(flag)}`)
+  const quick = values.quick ?? false
+  // Explicit flags win over what --quick implies.
+  return {
+    quick,
+    help: values.help ?? false,
+    runs: whole(values.runs, '--runs', 1, quick ? 1 : 3),
+    durationS: whole(values.duration, '--duration', 1, quick ? 2 : 10),
+    warmupS: whole(values.warmup, '--warmup', 0, quick ? 1 : 2),
+    only: values.only?.split(',').map((id) => checked(() => findScenario(id).id)),
+    servers: values.servers?.split(',').map((id) => checked(() => (SERVERS.some((s) => s.id.startsWith(`${id}-`)) ? id : findServer(id).id))),
+    load: values.load === undefined ? undefined : checked(() => loadTool(values.load!)),
+    out: values.out === undefined ? path.join(repoRoot, 'bench/results') : path.resolve(values.out),
   }
-  if (options.quick) {
-    // Explicit flags win over what --quick implies.
-    if (!set.has('--runs')) options.runs = 1
-    if (!set.has('--duration')) options.durationS = 2
-    if (!set.has('--warmup')) options.warmupS = 1
-  }
-  return options
+}
+
+function readBenchArgs(args: string[]) {
+  const text = { type: 'string' } as const
+  return parseArgs({
+    args,
+    options: { quick: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, runs: text, duration: text, warmup: text, only: text, servers: text, load: text, out: text },
+    allowPositionals: true,
+    strict: true,
+  })
 }
 
 function loadTool(name: string): LoadTool {

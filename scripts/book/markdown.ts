@@ -3,6 +3,7 @@
 
 import { Marked, type Tokens } from 'marked'
 import { escapeHtml, highlightCode } from './highlight.ts'
+import { plainText, slugify, uniqueId } from '../lib/headings.ts'
 
 export interface RenderedMarkdown {
   html: string
@@ -65,29 +66,4 @@ export function renderMarkdown(markdown: string, resolveHref: ResolveHref): Rend
 
   const html = marked.parse(markdown, { async: false })
   return { html, title, diagrams }
-}
-
-/** GitHub's heading ids, so `README.md#the-blogs-version` links keep working in the book. */
-export function slugify(text: string): string {
-  return text
-    .toLowerCase()
-    .trim()
-    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
-    .replace(/\s/g, '-')
-}
-
-function uniqueId(slug: string, used: Map<string, number>): string {
-  const base = slug || 'section'
-  const count = used.get(base) ?? 0
-  used.set(base, count + 1)
-  return count === 0 ? base : `${base}-${count}`
-}
-
-function plainText(markdownInline: string): string {
-  return markdownInline
-    .replace(/`([^`]*)`/g, '$1')
-    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
-    .replace(/[*_]/g, '')
-    .replace(/&amp;/g, '&')
-    .trim()
 }

@@ -29,3 +29,22 @@ export async function waitForPort(host: string, port: number, timeoutMs: number,
   }
   return true
 }
+
+/** Try to listen where a server will, and close again: a clear line beats a stack trace. `retry` is the command to suggest with another port. */
+export function whyCannotListen(host: string, port: number, retry: (otherPort: number) => string): Promise<string | undefined> {
+  const suggestion = retry(port === 9001 ? 9002 : 9001)
+  return new Promise((resolve) => {
+    const probe = net.createServer()
+    probe.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') resolve(`Port ${port} is in use (another server?). Stop it, or pick another: ${suggestion}`)
+      else if (error.code === 'EACCES') resolve(`Port ${port} needs special permission here. Pick one above 1023: ${suggestion}`)
+      else resolve(`Cannot listen on ${host}:${port} (${error.code ?? error.message}). Check --host: the default is 127.0.0.1.`)
+    })
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve(undefined)))
+  })
+}
+
+/** The address to connect to for a server listening on `host` (a wildcard is reached on loopback). */
+export function connectHost(host: string): string {
+  return host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host
+}

@@ -8,8 +8,9 @@ import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { changedLater, serverChapter, suiteOf } from '../kit/changed-later.ts'
+import { changedLater, chapterPosition, serverChapter, suiteOf } from '../kit/changed-later.ts'
 import { repoRoot } from '../kit/paths.ts'
+import { readHeadings } from './headings.ts'
 
 const STOP_GRACE_MS = 5_000 // after SIGTERM, then SIGKILL
 
@@ -34,7 +35,7 @@ export interface SuiteResult {
   skipped: number
   /** Every test, files in name order, tests in their order within the file. */
   tests: TestResult[]
-  /** The first failing test, in file order; also set when a file could not run. */
+  /** The failing test to fix first: in the order the explainers teach (see firstToFix). */
   firstFailure: TestResult | undefined
   /** Why the run produced no results (a crash, a timeout, no tests), when it did not. */
   crashed: string | undefined
@@ -134,12 +135,34 @@ function summarise(report: JsonReport, durationMs: number, position: number | un
     failed: count('failed'),
     skipped: count('skipped'),
     tests,
-    firstFailure: tests.find((test) => test.status === 'failed'),
+    firstFailure: firstToFix(tests.filter((test) => test.status === 'failed')),
     crashed: undefined,
     durationMs,
   }
   if (result.passed + result.failed === 0) result.crashed = result.skipped > 0 ? 'every test was skipped' : 'no tests found'
   return result
+}
+
+/**
+ * The failure to fix first: the one whose lesson comes first, in the order the explainers teach
+ * (an earlier chapter's section, then an earlier heading), so that a learner is sent to the basics
+ * before the 200 MiB file. Ties, and tests without a hint, keep file order.
+ */
+function firstToFix(failed: TestResult[]): TestResult | undefined {
+  const headingIndex = new Map<string, string[]>()
+  const order = (test: TestResult): [number, number] => {
+    if (!test.hint) return [Infinity, Infinity]
+    const [file, id] = test.hint.split('#') as [string, string | undefined]
+    if (!headingIndex.has(file)) {
+      const absolute = path.join(repoRoot, file)
+      headingIndex.set(file, existsSync(absolute) ? readHeadings(absolute).map((heading) => heading.id) : [])
+    }
+    const index = headingIndex.get(file)!.indexOf(id ?? '')
+    return [chapterPosition(path.dirname(file)) ?? Infinity, index === -1 ? Infinity : index]
+  }
+  return failed
+    .map((test, i) => ({ test, i, key: order(test) }))
+    .sort((a, b) => a.key[0] - b.key[0] || a.key[1] - b.key[1] || a.i - b.i)[0]?.test
 }
 
 /** A failure as the kit wrote it: vitest's stack frames (`    at ...`) dropped. */

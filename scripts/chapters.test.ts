@@ -88,7 +88,7 @@ describe('npm run chapter', () => {
       const { port } = blocker.address() as net.AddressInfo
       const { code, stderr } = npmRun('chapter', [String(numbered[0]!.number), '--port', String(port)])
       expect(code).toBe(1)
-      expect(ourLines(stderr)).toEqual([`Port ${port} is in use (another server?). Stop it or pick another: npm run chapter ${numbered[0]!.number} -- --port 9001`])
+      expect(ourLines(stderr)).toEqual([`Port ${port} is in use (another server?). Stop it, or pick another: npm run chapter ${numbered[0]!.number} -- --port 9001`])
     })
   })
 

@@ -96,13 +96,13 @@ export async function runSuite(chapterDir: string, options: RunOptions): Promise
     const durationMs = Date.now() - started
     if (stoppedBecause) return crash(stoppedBecause, durationMs)
     if (!existsSync(report)) return crash(`${exit ?? 'vitest wrote no results'}${lastLines(stderr)}`, durationMs)
-    return summarise(JSON.parse(readFileSync(report, 'utf8')) as JsonReport, durationMs, serverChapter({ ...process.env, ...options.env }))
+    return summarise(JSON.parse(readFileSync(report, 'utf8')) as JsonReport, chapterDir.replace(/\/+$/, ''), durationMs, serverChapter({ ...process.env, ...options.env }))
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
 }
 
-function summarise(report: JsonReport, durationMs: number, position: number | undefined): SuiteResult {
+function summarise(report: JsonReport, chapterDir: string, durationMs: number, position: number | undefined): SuiteResult {
   const tests: TestResult[] = []
   const files = [...report.testResults].sort((a, b) => a.name.localeCompare(b.name))
   for (const file of files) {
@@ -135,7 +135,7 @@ function summarise(report: JsonReport, durationMs: number, position: number | un
     failed: count('failed'),
     skipped: count('skipped'),
     tests,
-    firstFailure: firstToFix(tests.filter((test) => test.status === 'failed')),
+    firstFailure: firstToFix(tests.filter((test) => test.status === 'failed'), chapterDir),
     crashed: undefined,
     durationMs,
   }
@@ -144,25 +144,27 @@ function summarise(report: JsonReport, durationMs: number, position: number | un
 }
 
 /**
- * The failure to fix first: the one whose lesson comes first, in the order the explainers teach
- * (an earlier chapter's section, then an earlier heading), so that a learner is sent to the basics
- * before the 200 MiB file. Ties, and tests without a hint, keep file order.
+ * The failure to fix first: the one whose lesson the chapter's explainer teaches first (its
+ * earliest heading), so that a learner is sent to the basics before the 200 MiB file. Tests whose
+ * hint is in another explainer (an earlier chapter's idea the suite checks again) come after,
+ * then tests without a hint; ties keep file order.
  */
-function firstToFix(failed: TestResult[]): TestResult | undefined {
+function firstToFix(failed: TestResult[], chapterDir: string): TestResult | undefined {
   const headingIndex = new Map<string, string[]>()
-  const order = (test: TestResult): [number, number] => {
-    if (!test.hint) return [Infinity, Infinity]
+  const order = (test: TestResult): [number, number, number] => {
+    if (!test.hint) return [2, 0, 0]
     const [file, id] = test.hint.split('#') as [string, string | undefined]
     if (!headingIndex.has(file)) {
       const absolute = path.join(repoRoot, file)
       headingIndex.set(file, existsSync(absolute) ? readHeadings(absolute).map((heading) => heading.id) : [])
     }
     const index = headingIndex.get(file)!.indexOf(id ?? '')
-    return [chapterPosition(path.dirname(file)) ?? Infinity, index === -1 ? Infinity : index]
+    const own = path.dirname(file) === chapterDir ? 0 : 1
+    return [own, own === 0 ? 0 : (chapterPosition(path.dirname(file)) ?? Infinity), index === -1 ? Infinity : index]
   }
   return failed
     .map((test, i) => ({ test, i, key: order(test) }))
-    .sort((a, b) => a.key[0] - b.key[0] || a.key[1] - b.key[1] || a.i - b.i)[0]?.test
+    .sort((a, b) => a.key[0] - b.key[0] || a.key[1] - b.key[1] || a.key[2] - b.key[2] || a.i - b.i)[0]?.test
 }
 
 /** A failure as the kit wrote it: vitest's stack frames (`    at ...`) dropped. */

@@ -49,9 +49,10 @@ if (values.fresh && existsSync(folder)) {
 const config: LearnerConfig = { chapter: chapter.number, ...((values.command ?? before?.command) ? { command: (values.command ?? before?.command)! } : {}) }
 if (existsSync(folder)) {
   writeLearnerConfig(folder, config)
-  const from = before ? `chapter ${before.chapter}` : 'a folder without workbook.json'
   console.log(chalk.bold(`${capitalise(describeChapter(chapter))}: ${chapter.title}`))
-  console.log(`Moved ${shown}/ on from ${from} to chapter ${chapter.number}. Your code is as you left it.`)
+  if (!before) console.log(`Recorded ${shown}/ (it had no workbook.json) as chapter ${chapter.number}. Your code is as you left it.`)
+  else if (before.chapter !== chapter.number) console.log(`Moved ${shown}/ on from chapter ${before.chapter} to chapter ${chapter.number}. Your code is as you left it.`)
+  else console.log(`${shown}/ stays at chapter ${chapter.number}${values.command ? ', with your command recorded' : ''}. Your code is as you left it.`)
   if (!config.command) suggestNewFiles(chapter)
 } else if (config.command) {
   mkdirSync(folder, { recursive: true })

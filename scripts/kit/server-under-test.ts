@@ -35,7 +35,7 @@ export const otherServer: string | undefined = choice.kind === 'own' ? undefined
 function chooseServer(): Choice {
   const command = process.env.WORKBOOK_SERVER?.trim()
   if (command === 'reference') return { kind: 'own' }
-  if (command) return { kind: 'command', template: command, cwd: repoRoot, label: `WORKBOOK_SERVER=${command}` }
+  if (command) return { kind: 'command', template: command, cwd: repoRoot, label: 'your command in WORKBOOK_SERVER' }
   const reference = process.env.WORKBOOK_REFERENCE?.trim()
   if (reference) return { kind: 'folder', folder: reference, label: `${reference}'s server` }
   const learner = readLearnerFolder()

@@ -5,11 +5,13 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import net from 'node:net'
 import os from 'node:os'
+import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { fail, readArgs } from '../lib/cli.ts'
 import { waitForPort } from '../lib/port.ts'
 
 const HOST = '127.0.0.1'
+const REPOSITORY = path.join(import.meta.dirname, '..', '..') // the chapters' paths, and tsx, from any working directory
 const LOGINS = 10
 const START_TIMEOUT_MS = 30_000 // tsx compiles the chapter on start; a busy 2-core machine is slow
 const LOGIN_BODY = JSON.stringify({ username: 'dongdong', password: 'let-me-in' }) // in both chapters' users.json
@@ -35,7 +37,7 @@ function freePort(): Promise<number> {
 
 async function start(server: Server): Promise<void> {
   server.port = await freePort()
-  const child = spawn(process.execPath, ['--import', 'tsx', ...server.args, '--port', String(server.port)], { stdio: ['ignore', 'ignore', 'inherit'] })
+  const child = spawn(process.execPath, ['--import', 'tsx', ...server.args, '--port', String(server.port)], { cwd: REPOSITORY, stdio: ['ignore', 'ignore', 'inherit'] })
   server.child = child
   if (!(await waitForPort(HOST, server.port, START_TIMEOUT_MS, () => child.exitCode !== null))) throw new Error(`${server.name} did not start`)
 }

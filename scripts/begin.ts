@@ -12,7 +12,9 @@ import { chalk } from 'zx'
 import { describeChapter, findChapter, listChapters, type Chapter } from './chapters.ts'
 import { LEARNER_DIR, readLearnerFolder, showPath, writeLearnerConfig, type LearnerConfig } from './kit/learner.ts'
 import { repoRoot } from './kit/paths.ts'
-import { fail, readArgs } from './lib/cli.ts'
+import { exitQuietlyOnClosedPipe, fail, readArgs } from './lib/cli.ts'
+
+exitQuietlyOnClosedPipe()
 
 const USAGE = "npm run begin N [-- --fresh] [-- --command 'python3 server.py --port {port}'] [-- --folder DIR]"
 const STARTER = path.join(repoRoot, 'scripts', 'begin', 'starter')

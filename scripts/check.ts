@@ -13,10 +13,12 @@ import path from 'node:path'
 import { chalk } from 'zx'
 import { findChapter, listChapters, type Chapter } from './chapters.ts'
 import { readLearnerFolder, type LearnerFolder } from './kit/learner.ts'
-import { fail, readArgs } from './lib/cli.ts'
+import { exitQuietlyOnClosedPipe, fail, readArgs } from './lib/cli.ts'
 import { runSuite } from './lib/run-suite.ts'
 import { chapterLabel, formatFirstFailure, formatHeader, formatRowEnd, formatRowStart, measureColumns, passes } from './progress/report.ts'
 import { toJson, toJunit, type CheckedChapter } from './check/reports.ts'
+
+exitQuietlyOnClosedPipe()
 
 const USAGE = 'npm run check [-- --watch] [-- --chapter N] [-- --report junit|json --out FILE] [-- --folder DIR]'
 const CHAPTER_TIMEOUT_MS = 300_000 // 5 minutes: chapter 5 streams 200 MiB and chapter 7 waits on shutdowns

@@ -10,12 +10,12 @@ import os from 'node:os'
 import { $, chalk, fs, path } from 'zx'
 import { describeChapter, findChapter, listChapters, type Chapter } from './chapters.ts'
 import { repoRoot } from './kit/paths.ts'
-import { fail } from './lib/cli.ts'
+import { exitQuietlyOnClosedPipe, fail } from './lib/cli.ts'
 
 const IGNORED = ['node_modules/', 'screenshots/', '.DS_Store', '*.log'] // on top of .gitignore
 const PROSE = ['README.md'] // in the summary, not in the patch: each chapter's explainer is new prose
 
-process.stdout.on('error', (error: NodeJS.ErrnoException) => process.exit(error.code === 'EPIPE' ? 0 : 1)) // `| head` closed the pipe
+exitQuietlyOnClosedPipe()
 
 const args = process.argv.slice(2)
 const names = args.filter((arg) => !arg.startsWith('-'))

@@ -8,9 +8,11 @@ import { chalk } from 'zx'
 import { findChapter, listChapters, type Chapter } from './chapters.ts'
 import { repoRoot } from './kit/paths.ts'
 import { otherServer } from './kit/server-under-test.ts'
-import { fail, readArgs } from './lib/cli.ts'
+import { exitQuietlyOnClosedPipe, fail, readArgs } from './lib/cli.ts'
 import { chapterLabel, formatFirstFailure, formatHeader, formatRowEnd, formatRowStart, formatSummary, measureColumns, passes, type ChapterResult } from './progress/report.ts'
 import { runSuite } from './lib/run-suite.ts'
+
+exitQuietlyOnClosedPipe()
 
 const CHAPTER_TIMEOUT_MS = 300_000 // 5 minutes: chapter 5 streams 200 MiB and chapter 7 waits on shutdowns
 

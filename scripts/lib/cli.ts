@@ -22,3 +22,8 @@ export function readArgs<T extends Options>(options: T, usage: string, args = pr
     fail(`${(error as Error).message.replace(/\. To specify a positional argument.*$/s, '.')}\nUsage: ${usage}`, 2)
   }
 }
+
+/** `npm run x | head` closes the pipe early: stop quietly instead of with an EPIPE stack trace. */
+export function exitQuietlyOnClosedPipe(): void {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => process.exit(error.code === 'EPIPE' ? 0 : 1))
+}

@@ -12,6 +12,7 @@ import { watch, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { chalk } from 'zx'
 import { findChapter, listChapters, type Chapter } from './chapters.ts'
+import { chapterPosition, suiteNotForServer } from './kit/changed-later.ts'
 import { readLearnerFolder, type LearnerFolder } from './kit/learner.ts'
 import { exitQuietlyOnClosedPipe, fail, readArgs } from './lib/cli.ts'
 import { runSuite } from './lib/run-suite.ts'
@@ -22,7 +23,6 @@ exitQuietlyOnClosedPipe()
 
 const USAGE = 'npm run check [-- --watch] [-- --chapter N] [-- --report junit|json --out FILE] [-- --folder DIR]'
 const CHAPTER_TIMEOUT_MS = 300_000 // 5 minutes: chapter 5 streams 200 MiB and chapter 7 waits on shutdowns
-const FIRST_HTTP_CHAPTER = 3 // chapters 1 and 2 are echo servers; from 3 on every chapter keeps the earlier lessons
 const DEBOUNCE_MS = 300 // an editor's save is often several writes
 
 const { values } = readArgs(
@@ -83,9 +83,7 @@ function readTarget(): Target {
 
 /** The chapter's suite and every earlier HTTP chapter's: a lesson once learned stays learned. */
 function suitesFor(chapter: Chapter): Chapter[] {
-  const all = listChapters()
-  if (chapter.number !== undefined && chapter.number < FIRST_HTTP_CHAPTER) return [chapter]
-  return all.filter((c) => (c.number !== undefined && c.number >= FIRST_HTTP_CHAPTER && c.number <= (chapter.number ?? Infinity)) || c.dir === chapter.dir || (chapter.number === undefined && c.number === undefined))
+  return listChapters().filter((c) => !suiteNotForServer(c.dir, chapterPosition(chapter.dir)))
 }
 
 /** One full check: the table, the first failure, the verdict. True when everything passes. */

@@ -4,14 +4,13 @@
 
 import { describe, expect, it } from 'vitest'
 import { listChapters } from './chapters.ts'
-import { CHANGED_LATER } from './kit/changed-later.ts'
+import { CHANGED_LATER, FIRST_HTTP_CHAPTER } from './kit/changed-later.ts'
 import { otherServer } from './kit/index.ts'
 import { runSuite, type SuiteResult } from './lib/run-suite.ts'
 
-const FIRST_KEPT = 3 // chapters 01 and 02 are echo servers; from 03 on, every server speaks HTTP
 const RUN_TIMEOUT_MS = 170_000
 
-const chapters = listChapters().filter((chapter) => chapter.number === undefined || chapter.number >= FIRST_KEPT)
+const chapters = listChapters().filter((chapter) => chapter.number === undefined || chapter.number >= FIRST_HTTP_CHAPTER)
 
 function failures(result: SuiteResult): string[] {
   if (result.crashed) return [`the run crashed: ${result.crashed}`]

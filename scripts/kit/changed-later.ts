@@ -31,6 +31,22 @@ export const CHANGED_LATER: ChangedLater[] = [
 ]
 
 const FINAL = Number.POSITIVE_INFINITY
+/** Chapters 1 and 2 are echo servers; from chapter 3 on every server speaks HTTP and keeps the lessons before it. */
+export const FIRST_HTTP_CHAPTER = 3
+
+/**
+ * Why the suite of `suite` does not apply to a server at `position`, or undefined when it does: a
+ * server answers to its own chapter's suite and to every earlier HTTP chapter's, not to the echo
+ * chapters' once it speaks HTTP, and not yet to a later chapter's.
+ */
+export function suiteNotForServer(suite: string, position: number | undefined): string | undefined {
+  const at = chapterPosition(suite)
+  if (position === undefined || at === undefined || at === position) return undefined
+  const where = position === FINAL ? 'final/' : `chapter ${position}`
+  if (at > position) return `the server is at ${where}; chapter ${at === FINAL ? 'final/' : at} comes later (npm run begin ${at === FINAL ? 'N' : at} when ${where} passes)`
+  if (at < FIRST_HTTP_CHAPTER) return `chapter ${at}'s echo server has rules of its own, which the server at ${where} has left behind`
+  return undefined
+}
 
 /**
  * Where the server under test stands: 7 for chapter 07's code, or a learner's folder at chapter 7;

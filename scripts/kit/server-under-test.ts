@@ -7,9 +7,12 @@
 //   otherwise                      the suite's own chapter
 
 import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import net from 'node:net'
+import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { waitForPort } from '../lib/port.ts'
+import { serverChapter, suiteNotForServer } from './changed-later.ts'
 import { readLearnerFolder, showPath } from './learner.ts'
 import { repoRoot } from './paths.ts'
 
@@ -82,6 +85,10 @@ export function referenceCommand(reference: string, args: string[] = []): string
 }
 
 export async function startServer(options: StartOptions): Promise<RunningServer> {
+  // A suite that is not this server's to pass (a later chapter's) starts nothing: its tests skip
+  // themselves (setup.ts), and a learner's server is not handed flags it has not learned yet.
+  if (choice.kind !== 'own' && suiteNotForServer(options.reference, serverChapter())) return notStarted(options.reference)
+  options = { ...options, ...filesForLaterChapters(options) }
   const port = await findFreePort()
   const host = '127.0.0.1'
   const flags = [...(options.root ? ['--root', '{root}'] : []), ...(options.users ? ['--users', '{users}'] : []), ...(options.args ?? [])]
@@ -127,6 +134,39 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       return result
     },
   }
+}
+
+const ROOT_FROM_CHAPTER = 5 // a server takes --root {root} from chapter 5 on
+const USERS_FROM_CHAPTER = 6 // and --users {users} from chapter 6 on
+/** What an earlier chapter's suite does not prepare: the home page its tests ask for (a UTF-8 page, as chapter 4's is). */
+const HOME_PAGE = '<!doctype html>\n<html lang="en">\n<head><meta charset="utf-8"><title>Hello</title></head>\n<body><h1>Hello, World · 你好，世界</h1></body>\n</html>\n'
+
+/**
+ * Chapter 3's and 4's suites start their server with no document root and no users file; a later
+ * chapter's server needs both to start. When the server under test stands at chapter 5 or later,
+ * it gets a small root of the kit's (one home page) and an empty users file, like every other flag
+ * a chapter's suite hands over.
+ */
+function filesForLaterChapters(options: StartOptions): Pick<StartOptions, 'root' | 'users'> {
+  const position = choice.kind === 'own' ? undefined : serverChapter()
+  if (position === undefined) return {}
+  let dir: string | undefined
+  const scratch = () => (dir ??= mkdtempSync(path.join(tmpdir(), 'workbook-kit-')))
+  const root = options.root ?? (position >= ROOT_FROM_CHAPTER ? path.join(scratch(), 'site') : undefined)
+  if (root && !options.root) {
+    mkdirSync(root)
+    writeFileSync(path.join(root, 'index.html'), HOME_PAGE)
+  }
+  const users = options.users ?? (position >= USERS_FROM_CHAPTER ? path.join(scratch(), 'users.json') : undefined)
+  if (users && !options.users) writeFileSync(users, '[]\n')
+  if (dir) process.once('exit', () => rmSync(dir!, { recursive: true, force: true }))
+  return { ...(root ? { root } : {}), ...(users ? { users } : {}) }
+}
+
+/** The stand-in for a server that was not started: every test that would use it is skipped first. */
+function notStarted(reference: string): RunningServer {
+  const command = `(none: ${reference}'s suite does not apply to the server under test)`
+  return { port: 0, host: '127.0.0.1', command, process: undefined as unknown as ChildProcess, output: () => '', stop: async () => ({ code: 0, signal: null }) }
 }
 
 export function findFreePort(): Promise<number> {

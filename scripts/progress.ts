@@ -32,7 +32,7 @@ console.log(formatHeader(columns))
 const results: ChapterResult[] = []
 for (const [i, chapter] of chapters.entries()) {
   process.stdout.write(formatRowStart(chapter, titles[i]!, columns))
-  const result = await runSuite(chapter.dir, { timeoutMs: CHAPTER_TIMEOUT_MS })
+  const result = await runSuite(chapter.dir, { timeoutMs: CHAPTER_TIMEOUT_MS, env: asChapter(chapter) })
   const row: ChapterResult = { chapter, title: titles[i]!, result }
   results.push(row)
   console.log(formatRowEnd(row))
@@ -43,6 +43,11 @@ if (firstFailing) console.log(`\n${formatFirstFailure(firstFailing)}`)
 console.log(`\n${chalk.bold(formatSummary(results, chosen !== undefined))}`)
 if (firstFailing) console.log(chalk.dim(`Run one chapter's suite in full: npm test -- ${firstFailing.chapter.dir}`))
 process.exit(firstFailing ? 1 : 0)
+
+/** Each suite checks a server of yours as if it stood at that suite's chapter: where do you stand? */
+function asChapter(chapter: Chapter): Record<string, string> {
+  return learner ? { WORKBOOK_SERVER_CHAPTER: chapter.number === undefined ? 'final' : String(chapter.number) } : {}
+}
 
 function readChosenChapter(wanted: string | undefined): Chapter | undefined {
   if (wanted === undefined) return undefined

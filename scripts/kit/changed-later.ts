@@ -25,8 +25,8 @@ export const CHANGED_LATER: ChangedLater[] = [
   {
     suite: 'chapters/04-responses',
     test: 'the status line and the headers of every response > says Connection: close, and closes',
-    from: 'final',
-    reason: 'final/ keeps an HTTP/1.1 connection open for the next request unless the client asks to close (RFC 9112 §9.3)',
+    from: 8,
+    reason: 'chapter 08 keeps an HTTP/1.1 connection open for the next request unless the client asks to close (RFC 9112 §9.3): its response no longer says Connection: close, and the connection stays open',
   },
 ]
 

@@ -1,19 +1,24 @@
 // The bench's own checks: its careful node:http server never serves stale bytes (the issue's
-// rule for any cache), and a tiny run of the bench produces a row of the table.
+// rule for any cache), a tiny run of the bench produces a row of the table, and nginx runs from
+// a private prefix and is gone after.
 
-import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { RawClient, exchange, expectResponse } from '../kit/index.ts'
+import { SMALL_FILE, makeFixture } from './fixture.ts'
+import { nginxConfig, nginxMissing, startNginx } from './nginx.ts'
 import { parseBenchArgs } from './options.ts'
 import { formatGoal, isMet, type Goal } from './report.ts'
 import { killAll, startProcess, stopProcess, waitForOutput, type Started } from './processes.ts'
 import { RACY_WINDOW_MS } from './servers/file-cache.ts'
 import { runBench } from './run.ts'
 import { repoRoot } from './servers-under-test.ts'
-import { renderTable } from './table.ts'
+import { planBench, findScenario } from './scenarios.ts'
+import { renderMarkdown, renderTable } from './table.ts'
+import type { BenchRun, Cell } from './run.ts'
 
 const get = (file: string) => `GET /${file} HTTP/1.1\r\nHost: bench\r\n\r\n`
 
@@ -120,6 +125,79 @@ describe('a bench run', () => {
       ['keepalive', true, 0],
       ['newconn', true, 0],
     ])
+  })
+})
+
+describe('nginx, the practical limit', () => {
+  const place = { root: '/tmp/workbook-bench-AbC123/root', port: 43210, prefix: '/tmp/workbook-bench-nginx-XyZ789' }
+  const config = nginxConfig(place)
+  const directives = config.split('\n').map((line) => line.replace(/#.*$/, '').trim()).filter((line) => line && !line.endsWith('{') && line !== '}')
+
+  test('its config puts the pid file, the error log and every temp path in the prefix', () => {
+    for (const name of ['pid', 'error_log', 'client_body_temp_path', 'proxy_temp_path', 'fastcgi_temp_path', 'uwsgi_temp_path', 'scgi_temp_path']) {
+      const directive = directives.find((d) => d.startsWith(`${name} `))
+      expect(directive, `${name} is set`).toBeDefined()
+      expect(directive!.split(/\s+/)[1], name).toMatch(new RegExp(`^${place.prefix}/`))
+    }
+    expect(directives).toEqual(expect.arrayContaining(['daemon off;', 'access_log off;', 'listen 127.0.0.1:43210;', `root ${place.root};`, 'sendfile on;', 'tcp_nopush on;']))
+  })
+
+  test('its config names no path outside the prefix but the document root', () => {
+    const paths = directives.flatMap((d) => d.match(/(?<=[\s"])\/[^\s;"]*/g) ?? [])
+    expect(paths.length).toBeGreaterThan(7)
+    expect(paths.filter((p) => p !== place.root && !p.startsWith(`${place.prefix}/`))).toEqual([])
+  })
+
+  test('every directive in its config says why it is there', () => {
+    const lines = config.split('\n').filter((line) => /;\s*(#|$)/.test(line))
+    expect(lines.filter((line) => !/;  # \S/.test(line))).toEqual([])
+  })
+
+  test('a run skips it when it is not installed, and measures it beside final/ when it is', () => {
+    const servers = (missing: string[]) => planBench(parseBenchArgs(['--quick']), missing).flatMap((p) => p.servers.map((id) => `${p.scenario.id}:${id}`))
+    expect(servers([]).filter((s) => s.endsWith(':nginx'))).toEqual(['keepalive:nginx', 'newconn:nginx', 'large:nginx', 'idle:nginx'])
+    expect(servers(['nginx']).filter((s) => s.endsWith(':nginx'))).toEqual([])
+    expect(planBench(parseBenchArgs(['--servers', 'nginx']), ['nginx'])).toEqual([])
+  })
+
+  test('the report says what share of nginx final/ reaches, and keeps the baselines', () => {
+    const cell = (server: string, run: number, rps: number): Cell => ({ scenario: 'keepalive', server, idle: false, run, rps, ok: rps, failed: 0, errors: 0, peakRssKiB: 10_240, peakReset: true })
+    const bench: BenchRun = {
+      options: parseBenchArgs(['--runs', '2']),
+      tool: 'wrk',
+      cpus: undefined,
+      cells: [cell('plain', 0, 10_000), cell('nginx', 0, 80_000), cell('final', 0, 60_000), cell('plain', 1, 10_000), cell('nginx', 1, 100_000), cell('final', 1, 60_000)],
+      scenarios: [findScenario('keepalive')],
+      startedAt: new Date(0),
+      seconds: 1,
+      loadAverage: [0, 0],
+      revision: 'abc1234',
+      sourcesChanged: false,
+      nginx: '1.22.1',
+    }
+    const markdown = renderMarkdown(bench)
+    expect(markdown).toContain('small file, keep-alive: final reaches 68% of nginx') // median of 60/80 and 60/100
+    expect(markdown).toMatch(/\| small file, keep-alive \| nginx \| 9\.00× plain node:http \|/)
+    expect(markdown).toMatch(/\| small file, keep-alive \| final \| 6\.00× plain node:http \| .* \| 68% of nginx \|/)
+    expect(markdown).toContain('nginx 1.22.1')
+  })
+
+  test('a real start: the small file with 200 and its bytes over raw TCP, and nothing left after stop', async (context) => {
+    const missing = nginxMissing()
+    if (missing) context.skip(`${missing} (CI does not install it)`)
+    const fixture = makeFixture()
+    try {
+      const nginx = await startNginx(fixture.root, undefined)
+      const answer = await exchange(nginx.port, `GET ${SMALL_FILE} HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n`)
+      expectResponse(answer, { status: 200, body: readFileSync(path.join(fixture.root, SMALL_FILE)) })
+      answer.client.destroy()
+      const pid = nginx.process.child.pid!
+      await nginx.stop()
+      expect(() => process.kill(pid, 0), 'the nginx process is gone').toThrow(/ESRCH/)
+      expect(existsSync(nginx.prefix), 'its prefix is deleted').toBe(false)
+    } finally {
+      fixture.remove()
+    }
   })
 })
 

@@ -19,6 +19,7 @@ const WARMUP_S = 2 // left out of the summary with start-up: the JIT is still co
 
 export async function profileServer(serverId: string, scenarioId: string, durationS: number, top: number, out: string): Promise<string> {
   const server = findServer(serverId)
+  if (server.kind !== 'node') throw new Error(`${server.label} is not a Node program: node --cpu-prof cannot profile it (try perf)`)
   const scenario = findScenario(scenarioId)
   const tool = pickLoadTool()
   const cpus = scenario.pinned ? pickCpus() : undefined

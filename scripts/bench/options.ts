@@ -24,7 +24,8 @@ export class UsageError extends Error {}
 
 export const BENCH_USAGE = `Usage: npm run bench -- [options]
 
-Measures final/, chapters 04–07, sirv and two node:http servers on the same files.
+Measures final/, chapters 04–07, sirv and two node:http servers on the same files, and nginx
+(the practical limit) when /usr/sbin/nginx is installed (apt-get install nginx-light).
 
 Options:
   --quick              1 run of 2 s per cell, fewer servers: under two minutes

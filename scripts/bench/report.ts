@@ -1,5 +1,6 @@
 // From cells to what a reader needs: per server and scenario the median throughput, the median
-// of its per-run ratio to the scenario's baseline, its peak memory; and the goals for final/.
+// of its per-run ratio to the scenario's baseline, its peak memory; the goals for final/; and
+// final/'s share of nginx's throughput, where nginx ran.
 
 import type { BenchRun, Cell } from './run.ts'
 import type { ScenarioId } from './scenarios.ts'
@@ -83,6 +84,29 @@ export function goalsOf(bench: BenchRun, rows: Row[]): Goal[] {
     { text: 'logins: final (pool of 2) ÷ chapter 07 pool of 1', measured: ratioOf(cells, 'login', { server: 'final' }, { server: 'ch07-1t' }), target: 1.8, unit: '×' },
   ]
 }
+
+export interface NginxShare {
+  scenario: ScenarioId
+  idle: boolean
+  /** Median over runs of final's throughput / nginx's in the same run: 0.62 is "final reaches 62% of nginx". */
+  share: number
+  finalRps: number
+  nginxRps: number
+}
+
+/** final/ against nginx, the practical limit, in every scenario (and idle state) where both ran. */
+export function nginxShares(bench: BenchRun, rows: Row[] = summarize(bench)): NginxShare[] {
+  const shares: NginxShare[] = []
+  for (const final of rows.filter((r) => r.server === 'final')) {
+    const nginx = rows.find((r) => r.server === 'nginx' && r.scenario === final.scenario && r.idle === final.idle)
+    const share = nginx && ratioOf(bench.cells, final.scenario, { server: 'final', idle: final.idle }, { server: 'nginx', idle: final.idle })
+    if (nginx && share !== undefined) shares.push({ scenario: final.scenario, idle: final.idle, share, finalRps: final.rps, nginxRps: nginx.rps })
+  }
+  return shares
+}
+
+/** "62%": a share as a reader says it. */
+export const percent = (share: number) => `${Math.round(share * 100)}%`
 
 export function isMet(goal: Goal): boolean | undefined {
   if (goal.measured === undefined) return undefined

@@ -8,10 +8,11 @@ import path from 'node:path'
 import { makeFixture, type Fixture } from './fixture.ts'
 import { describeLoad, pickLoadTool, runLoad, type LoadResult, type LoadSpec, type LoadTool } from './load.ts'
 import type { BenchOptions } from './options.ts'
+import { NGINX, nginxMissing, nginxVersion, startNginx } from './nginx.ts'
 import { killAll, peakRssKiB, resetPeakRss, startProcess, stopProcess, waitForOutput, type Started } from './processes.ts'
 import { describeRevision, fingerprintSources } from './revision.ts'
 import { IDLE_CONNECTIONS, planBench, type Scenario, type ScenarioId } from './scenarios.ts'
-import { findServer, repoRoot } from './servers-under-test.ts'
+import { findServer, repoRoot, type ServerFiles, type ServerUnderTest } from './servers-under-test.ts'
 
 export interface Cell extends LoadResult {
   scenario: ScenarioId
@@ -45,6 +46,8 @@ export interface BenchRun {
   /** The commit measured, and whether the servers' sources changed during the run. */
   revision: string
   sourcesChanged: boolean
+  /** nginx's version, when it took part. */
+  nginx?: string
 }
 
 /** The last CPU for the server, the rest for the load generator: no contention for one core. */
@@ -66,13 +69,18 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
   const sources = fingerprintSources()
   const tool = pickLoadTool(options.load)
   const cpus = pickCpus()
-  const plan = planBench(options)
+  // nginx takes part when installed; otherwise one line says how to add it, like wrk's.
+  const nginxWanted = planBench(options).some(({ servers }) => servers.includes('nginx'))
+  const nginxSkipped = nginxWanted ? nginxMissing() : undefined
+  const nginx = nginxWanted && !nginxSkipped ? (nginxVersion() ?? '?') : undefined
+  const plan = planBench(options, nginxSkipped ? ['nginx'] : [])
   const fixture = makeFixture()
   const removeFixture = () => fixture.remove()
   process.on('exit', removeFixture) // Ctrl-C exits from its handler, past the finally below
   const cells: Cell[] = []
   log(`measuring commit ${revision}`)
   log(`load generator: ${tool}${tool === 'autocannon' ? ' (wrk is not installed; a new connection per request uses new-connection-load.ts)' : ''}`)
+  if (nginxWanted) log(nginxSkipped ?? `nginx: ${NGINX} ${nginx}, one process with sendfile, as the practical limit (config written by nginx.ts, in a private prefix)`)
   log(cpus ? `CPUs: servers on ${cpus.server}, load generator on ${cpus.load} (taskset); logins unpinned, for the thread pool` : 'CPUs: not pinned (no taskset, or one CPU)')
   log(`${options.runs} run(s) of ${options.durationS} s per cell after ${options.warmupS} s of warm-up; files in ${fixture.root}`)
   if (loadBefore > 0.5) log(`note: the machine's load average is ${loadBefore.toFixed(1)} before the bench: other work will make the numbers noisy`)
@@ -94,7 +102,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
   }
   const sourcesChanged = fingerprintSources() !== sources
   if (sourcesChanged) log('\nwarning: server sources changed while the bench ran: the table mixes versions; run it again')
-  return { options, tool, cpus, cells, scenarios: plan.map((p) => p.scenario), startedAt: new Date(Date.now() - (performance.now() - started)), seconds: (performance.now() - started) / 1000, loadAverage: [loadBefore, os.loadavg()[0]!], revision, sourcesChanged }
+  return { options, tool, cpus, cells, scenarios: plan.map((p) => p.scenario), startedAt: new Date(Date.now() - (performance.now() - started)), seconds: (performance.now() - started) / 1000, loadAverage: [loadBefore, os.loadavg()[0]!], revision, sourcesChanged, ...(nginx ? { nginx } : {}) }
 }
 
 interface CellPlan {
@@ -114,12 +122,11 @@ async function measureCell({ scenario, id, idle, run, tool, cpus, fixture, optio
   const serverCpus = scenario.pinned ? cpus?.server : undefined
   const loadCpus = scenario.pinned ? cpus?.load : undefined
   const tag = `[${scenario.id} ${run + 1}/${options.runs}] ${server.label}${idle ? ` + ${IDLE_CONNECTIONS} idle connections` : ''}`
-  const args = server.args(fixture, scenario.idle)
-  log(`${tag}: starting node ${args.map((a) => (path.isAbsolute(a) ? path.relative(repoRoot, a) : a)).join(' ')}${serverCpus ? ` on CPU ${serverCpus}` : ''}`)
-  const serverProcess = startProcess(process.execPath, args, serverCpus)
+  const running = await startServer(server, fixture, scenario.idle, serverCpus, (command) => log(`${tag}: ${command}`))
+  const port = running.port
+  const serverProcess = running.process
   let holder: Started | undefined
   try {
-    const port = Number(await waitForOutput(serverProcess, /listening on http:\/\/[^\s/]+:(\d+)/, server.label))
     const spec: LoadSpec = {
       port,
       path: scenario.path(server),
@@ -147,6 +154,27 @@ async function measureCell({ scenario, id, idle, run, tool, cpus, fixture, optio
     return { scenario: scenario.id, server: id, idle, run, ...result, peakRssKiB: peak, peakReset, ...(idleClosed === undefined ? {} : { idleClosed }) }
   } finally {
     if (holder) await stopProcess(holder)
-    await stopProcess(serverProcess)
+    await running.stop()
   }
+}
+
+interface RunningServer {
+  process: Started
+  port: number
+  /** Kill it, wait until it is gone, and remove what it was given (nginx's prefix). */
+  stop(): Promise<void>
+}
+
+/** A Node server prints the port it chose; nginx gets a free one from nginx.ts. `show` gets its command line. */
+async function startServer(server: ServerUnderTest, files: ServerFiles, idle: boolean, cpus: string | undefined, show: (command: string) => void): Promise<RunningServer> {
+  if (server.kind === 'nginx') {
+    const nginx = await startNginx(files.root, cpus)
+    show(`started ${nginx.command} (listening on 127.0.0.1:${nginx.port})`)
+    return { process: nginx.process, port: nginx.port, stop: nginx.stop }
+  }
+  const args = server.args(files, idle)
+  show(`starting node ${args.map((a) => (path.isAbsolute(a) ? path.relative(repoRoot, a) : a)).join(' ')}${cpus ? ` on CPU ${cpus}` : ''}`)
+  const started = startProcess(process.execPath, args, cpus)
+  const port = Number(await waitForOutput(started, /listening on http:\/\/[^\s/]+:(\d+)/, server.label))
+  return { process: started, port, stop: () => stopProcess(started) }
 }

@@ -77,7 +77,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
     return true
   }
 
-  /** Python's http.server resets these in parse_request: nothing carries over from the last request. */
+  /** Forget the last request: nothing of it may carry over to the next one on the connection. */
   private resetRequest(): void {
     this.requestLine = ''
     this.method = ''

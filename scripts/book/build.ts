@@ -39,6 +39,8 @@ export function buildBook(outDir: string): BuiltPage[] {
     const written = existsSync(path.join(repoRoot, repoPath))
     explainers.push({ repoPath, sitePath: `${chapter.dir}/index.html`, title: chapterTitle(chapter, written, introduction), chapter, written })
   }
+  // The teacher's page, after the last chapter: rendered like the rest, not shown as Markdown source.
+  if (existsSync(path.join(repoRoot, 'TEACHING.md'))) explainers.push({ repoPath: 'TEACHING.md', sitePath: 'teaching.html', title: 'Teaching with the workbook', written: true })
   links.addPage('', 'index.html')
   links.addPage('chapters', 'index.html')
   for (const explainer of explainers) {

@@ -11,6 +11,7 @@ export interface Config {
   root: string
   users: string
   threads: number
+  cacheControl: string | undefined
   quiet: boolean
   help: boolean
   limits: Limits
@@ -53,6 +54,7 @@ const FLAGS: Flag[] = [
   limit('headers-timeout', 'HEADERS_TIMEOUT_MS', 'headersTimeoutMs', 'MS', 'time for a request head to arrive; slower is 408'),
   limit('request-timeout', 'REQUEST_TIMEOUT_MS', 'requestTimeoutMs', 'MS', 'time for a body, or for a client to read our reply'),
   limit('keep-alive-timeout', 'KEEP_ALIVE_TIMEOUT_MS', 'keepAliveTimeoutMs', 'MS', 'idle time between requests before closing'),
+  { name: 'cache-control', env: 'CACHE_CONTROL', arg: 'VALUE', help: 'Cache-Control for every file, e.g. "public, max-age=3600" (default none)', apply: (c, v) => (c.cacheControl = v) },
   { name: 'quiet', help: 'no access log on stdout', apply: (c) => (c.quiet = true) },
   { name: 'help', help: 'show this help', apply: (c) => (c.help = true) },
 ]
@@ -65,6 +67,7 @@ export function parseArgs(args: string[], env: NodeJS.ProcessEnv = process.env):
     root: path.join(here, '..', 'resources'),
     users: path.join(here, '..', 'users.json'),
     threads: os.availableParallelism(),
+    cacheControl: undefined,
     quiet: false,
     help: false,
     limits: { ...DEFAULT_LIMITS },

@@ -11,13 +11,13 @@ export interface Validators {
 }
 
 /**
- * A weak ETag from size and modification time, as sirv and serve-static make it: cheap (no need
- * to read the file) and it changes whenever the file does, short of a same-size write in the
- * same millisecond.
+ * RFC 9110 §8.8.3: an ETag from the modification time and the size, as nginx makes it: cheap (no
+ * need to read the file) and it changes whenever the file does, short of a same-size write in the
+ * same millisecond. Strong, not W/: the same tag means the same bytes, so If-Range can use it.
  */
 export function validatorsFor(info: Stats): Validators {
   return {
-    etag: `W/"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`,
+    etag: `"${Math.floor(info.mtimeMs).toString(16)}-${info.size.toString(16)}"`,
     lastModified: formatHttpDate(info.mtime),
   }
 }
@@ -25,15 +25,32 @@ export function validatorsFor(info: Stats): Validators {
 /** True when the client's copy is current: answer 304. */
 export function isNotModified(headers: RequestHeaders, etag: string, modified: Date): boolean {
   const ifNoneMatch = headers.get('if-none-match')
-  // RFC 9110 §13.1.2: If-None-Match decides when present; it is compared weakly (W/ ignored).
+  // RFC 9110 §13.1.2: If-None-Match decides when present: "*", or any tag of the list, compared
+  // weakly (W/ ignored, §8.8.3.2).
   if (ifNoneMatch !== undefined) {
+    if (ifNoneMatch.trim() === '*') return true
     const ours = opaqueTag(etag)
-    return ifNoneMatch.split(',').some((tag) => tag.trim() === '*' || opaqueTag(tag.trim()) === ours)
+    return entityTags(ifNoneMatch).some((tag) => opaqueTag(tag) === ours)
   }
   // RFC 9110 §13.1.3: If-Modified-Since, to the second (HTTP dates have no milliseconds).
   const ifModifiedSince = headers.get('if-modified-since')
   const since = ifModifiedSince === undefined ? undefined : parseHttpDate(ifModifiedSince)
   return since !== undefined && Math.floor(modified.getTime() / 1000) <= Math.floor(since.getTime() / 1000)
+}
+
+/**
+ * RFC 9110 §13.1.5: If-Range says "the range, if my copy is still this one; else the whole file".
+ * An entity tag must match strongly (a weak one never does); a date must be the Last-Modified exactly.
+ */
+export function isRangeCurrent(ifRange: string, etag: string, modified: Date): boolean {
+  const value = ifRange.trim()
+  if (value.startsWith('"') || value.startsWith('W/')) return !value.startsWith('W/') && !etag.startsWith('W/') && value === etag
+  return value === formatHttpDate(modified)
+}
+
+/** The entity tags of a list: `"a", W/"b"`. A tag may hold a comma, so split on the quotes. */
+function entityTags(list: string): string[] {
+  return list.match(/(W\/)?"[^"]*"/g) ?? []
 }
 
 function opaqueTag(tag: string): string {

@@ -31,6 +31,8 @@ export interface CachedFile {
   mtime: Date
   /** The header lines after the status line and Date, for 200 responses. */
   headers: string
+  /** The same without Content-Length, for a 206 of a range of the body. */
+  rangeHeaders: string
   /** The header lines of a 304 response for this file. */
   notModifiedHeaders: string
   /** Whole 200 responses, head and body in one buffer, for one Date (see wholeResponse). */

@@ -27,6 +27,7 @@ try {
   const workerScript = new URL(import.meta.url.endsWith('.ts') ? './password-worker.ts' : './password-worker.js', import.meta.url)
   const pool = new WorkerPool(config.threads, workerScript)
   const server = new SimpleHTTPServer(config, SimpleHTTPRequestHandler, config.root, users, pool, config.limits)
+  server.cacheControl = config.cacheControl
   if (!config.quiet) server.accessLog = (line) => process.stdout.write(`${line}\n`)
   const { host, port } = await server.listen()
   console.log(`workbook server listening on http://${host}:${port}/`)

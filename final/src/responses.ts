@@ -20,6 +20,7 @@ export const RESPONSES: Record<number, [reason: string, explanation: string]> = 
   413: ['Content Too Large', 'The request body is larger than the server accepts.'],
   414: ['URI Too Long', 'The request target is longer than the server accepts.'],
   415: ['Unsupported Media Type', 'The server does not accept a body of that type here.'],
+  416: ['Range Not Satisfiable', 'The file has none of the bytes the range asks for; see Content-Range for its length.'],
   417: ['Expectation Failed', 'The server cannot meet what the Expect header asks for.'],
   431: ['Request Header Fields Too Large', 'The request headers are larger than the server accepts.'],
   500: ['Internal Server Error', 'The server failed while answering; it is not your fault.'],

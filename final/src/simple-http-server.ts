@@ -23,6 +23,8 @@ export class SimpleHTTPServer extends TCPServer {
   readonly sessions = new SessionStore()
   readonly files = new FileCache()
   readonly pool: WorkerPool
+  /** Sent as Cache-Control with every file when set (--cache-control); nothing by default. */
+  cacheControl: string | undefined
 
   constructor(serverAddress: ServerAddress, HandlerClass: HandlerClass, root: string, users: UserStore, pool: WorkerPool, limits: Partial<Limits> = {}) {
     super(serverAddress, HandlerClass, limits)

@@ -1,16 +1,18 @@
 // The blog's SimpleHTTPRequestHandler: GET (and so HEAD) serves files from the document root;
-// POST /api/login, POST /api/logout and GET /api/me log a user in and out.
+// POST /api/login, POST /api/logout and GET /api/me log a user in and out. A client that has some of
+// a file's bytes already gets 304 Not Modified, or 206 Partial Content with the bytes it lacks.
 
 import { open, stat, type FileHandle } from 'node:fs/promises'
 import path from 'node:path'
 import { BaseHTTPRequestHandler, RETRY_AFTER_SECONDS } from './base-http-handler.ts'
-import { isNotModified, validatorsFor, type Validators } from './conditional.ts'
+import { isNotModified, isRangeCurrent, validatorsFor, type Validators } from './conditional.ts'
 import { contentTypeFor } from './content-types.ts'
 import { MAX_CACHED_FILE_BYTES, wholeResponse, type CachedFile } from './file-cache.ts'
 import { httpDateNow } from './http-date.ts'
 import { HttpError } from './http-error.ts'
 import { MAX_LOGIN_BODY_BYTES, readJsonLogin, requireContentLength } from './json-body.ts'
 import type { PasswordJob } from './password-worker.ts'
+import { parseRange, type ByteRange } from './range.ts'
 import { SESSION_COOKIE, clearedSessionCookie, parseCookies, sessionCookie } from './sessions.ts'
 import type { SimpleHTTPServer } from './simple-http-server.ts'
 import { pathToSegments, resolveInRoot, splitTarget } from './static-files.ts'
@@ -60,21 +62,28 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
       if (info.size <= MAX_CACHED_FILE_BYTES) {
         // Cached under the path as named, links and all: a symbolic link switched to another
         // release is seen at the next lookup's stat.
-        const cached = toCachedFile(path.join(this.server.root, ...segments), await file.readFile(), validators, contentType, info.mtime)
+        const cached = toCachedFile(path.join(this.server.root, ...segments), await file.readFile(), validators, contentType, info.mtime, this.server.cacheControl)
         this.server.files.store(cacheKey(this.path), cached, info)
         return this.sendCached(cached)
       }
       const notModified = isNotModified(this.headers, validators.etag, info.mtime)
-      this.writeResponse(notModified ? 304 : 200)
+      // RFC 9110 §13.2.2: the client's copy is checked first; a 304 goes before any Range.
+      const range = notModified ? undefined : this.rangeFor(info.size, validators.etag, info.mtime)
+      if (range === 'unsatisfiable') return this.sendRangeNotSatisfiable(info.size)
+      this.writeResponse(notModified ? 304 : range ? 206 : 200)
       this.writeHeader('ETag', validators.etag)
       this.writeHeader('Last-Modified', validators.lastModified)
+      if (this.server.cacheControl) this.writeHeader('Cache-Control', this.server.cacheControl)
       if (notModified) return this.endHeaders() // RFC 9110 §15.4.5: a 304 has no body
+      this.writeHeader('Accept-Ranges', 'bytes') // RFC 9110 §14.3: a part of this file may be asked for
       this.writeHeader('Content-Type', contentType)
-      this.writeHeader('Content-Length', info.size)
+      if (range) this.writeHeader('Content-Range', `bytes ${range.start}-${range.end}/${info.size}`)
+      const length = range ? range.end - range.start + 1 : info.size
+      this.writeHeader('Content-Length', length)
       this.endHeaders()
       if (this.headOnly) return
-      await this.writeFile(file)
-      this.bytesSent += info.size
+      await this.writeFile(file, range)
+      this.bytesSent += length
     } finally {
       await file.close()
     }
@@ -83,12 +92,49 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   /** A file from memory: the status line and the prepared headers, then the body (not for HEAD). */
   private sendCached(file: CachedFile): void {
     const notModified = isNotModified(this.headers, file.etag, file.mtime)
+    // A Range is looked at only when there is one: the usual GET pays for one lookup, nothing more.
+    if (!notModified && this.headers.get('range') !== undefined) return this.sendCachedRange(file)
     const whole = notModified || this.headOnly ? undefined : wholeResponse(file, httpDateNow(), this.connectionHeader(), this)
     if (whole) return this.writePrepared(200, whole, file.body.length) // the usual hit: one buffer, one write
     this.writeResponse(notModified ? 304 : 200)
     this.write(notModified ? file.notModifiedHeaders : file.headers)
     this.endHeaders()
     if (!notModified) this.write(file.body)
+  }
+
+  /** A range of a file in memory: a view of its bytes (subarray copies nothing), never the whole response. */
+  private sendCachedRange(file: CachedFile): void {
+    const size = file.body.length
+    const range = this.rangeFor(size, file.etag, file.mtime)
+    if (range === 'unsatisfiable') return this.sendRangeNotSatisfiable(size)
+    this.writeResponse(range ? 206 : 200)
+    this.write(range ? file.rangeHeaders : file.headers)
+    if (range) this.write(`Content-Range: bytes ${range.start}-${range.end}/${size}\r\nContent-Length: ${range.end - range.start + 1}\r\n`)
+    this.endHeaders()
+    this.write(range ? file.body.subarray(range.start, range.end + 1) : file.body)
+  }
+
+  /**
+   * The range to send, or none: no Range header, or an If-Range that names another copy of the
+   * file (RFC 9110 §13.1.5). Only GET and HEAD come here, the methods range handling is for (§14.2).
+   */
+  private rangeFor(size: number, etag: string, modified: Date): ByteRange | 'unsatisfiable' | undefined {
+    const range = this.headers.get('range')
+    if (range === undefined) return undefined
+    const ifRange = this.headers.get('if-range')
+    if (ifRange !== undefined && !isRangeCurrent(ifRange, etag, modified)) return undefined
+    return parseRange(range, size)
+  }
+
+  /** RFC 9110 §15.5.17: none of the bytes asked for exist; Content-Range says how many do. */
+  private sendRangeNotSatisfiable(size: number): void {
+    const body = `The file has ${size} bytes; the range asked for none of them.\n`
+    this.writeResponse(416)
+    this.writeHeader('Content-Range', `bytes */${size}`)
+    this.writeHeader('Content-Type', 'text/plain; charset=utf-8')
+    this.writeHeader('Content-Length', Buffer.byteLength(body))
+    this.endHeaders()
+    this.write(body)
   }
 
   async doPOST(): Promise<void> {
@@ -176,9 +222,9 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     this.write(body)
   }
 
-  /** Stream the file: memory stays at one chunk, and a slow client slows the reads (back-pressure). */
-  private async writeFile(file: FileHandle): Promise<void> {
-    await this.writeFrom(file.createReadStream({ highWaterMark: READ_CHUNK_BYTES, autoClose: false }))
+  /** Stream the file, or a range of it: memory stays at one chunk, and a slow client slows the reads. */
+  private async writeFile(file: FileHandle, range?: ByteRange): Promise<void> {
+    await this.writeFrom(file.createReadStream({ highWaterMark: READ_CHUNK_BYTES, autoClose: false, ...range }))
   }
 
   private redirectToSlash(segments: string[], query: string): void {
@@ -200,14 +246,16 @@ function cacheKey(target: string): string {
 }
 
 /** The headers are prepared once, from the bytes actually read (the file may have just changed). */
-function toCachedFile(namedPath: string, body: Buffer, { etag, lastModified }: Validators, contentType: string, mtime: Date): CachedFile {
-  const validators = `ETag: ${etag}\r\nLast-Modified: ${lastModified}\r\n`
+function toCachedFile(namedPath: string, body: Buffer, { etag, lastModified }: Validators, contentType: string, mtime: Date, cacheControl: string | undefined): CachedFile {
+  const validators = `ETag: ${etag}\r\nLast-Modified: ${lastModified}\r\n${cacheControl ? `Cache-Control: ${cacheControl}\r\n` : ''}`
+  const rangeHeaders = `${validators}Accept-Ranges: bytes\r\nContent-Type: ${contentType}\r\n`
   return {
     namedPath,
     body,
     etag,
     mtime,
-    headers: `${validators}Content-Type: ${contentType}\r\nContent-Length: ${body.length}\r\n`,
+    headers: `${rangeHeaders}Content-Length: ${body.length}\r\n`,
+    rangeHeaders,
     notModifiedHeaders: validators,
     ready: { date: '', byConnection: new Map() },
   }

@@ -22,7 +22,7 @@ describe.skipIf(otherServer)('flags', () => {
   it('--help lists every option and exits 0', () => {
     const { status, stdout } = run('--help')
     expect(status).toBe(0)
-    for (const flag of ['--port', '--host', '--root', '--users', '--threads', '--max-connections', '--max-body', '--headers-timeout', '--keep-alive-timeout', '--quiet']) expect(stdout).toContain(flag)
+    for (const flag of ['--port', '--host', '--root', '--users', '--threads', '--max-connections', '--max-body', '--headers-timeout', '--keep-alive-timeout', '--cache-control', '--quiet']) expect(stdout).toContain(flag)
   })
 
   it('an unknown flag: a one-line error, then the usage, exit code 2, no stack trace', () => {

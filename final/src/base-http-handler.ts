@@ -3,8 +3,10 @@
 
 import { HttpError } from './http-error.ts'
 import { formatAccessLog } from './access-log.ts'
+import { readChunkedBody, recordDecodedLength } from './chunked-body.ts'
 import { httpDateNow } from './http-date.ts'
 import {
+  CHUNKED,
   RequestHeaders,
   bodyLength,
   checkHost,
@@ -172,6 +174,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
     this.headers = headers instanceof RequestHeaders ? headers : await headers
     const length = this.checkHead()
     if (length > 0) await this.readBody(length)
+    else if (length === CHUNKED) await this.readChunked()
     this.rfile.deadline = undefined
     this.requestComplete = true
     return true
@@ -229,6 +232,15 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
     this.rfile.deadline = Date.now() + this.server.limits.requestTimeoutMs
     this.body = await this.read(length)
     if (this.body.length < length) throw new HttpError(400, `the body ended after ${this.body.length} of ${length} bytes`)
+  }
+
+  /** RFC 9112 §7.1: a chunked body, under the same limit and deadline as a Content-Length body. */
+  private async readChunked(): Promise<void> {
+    await this.answerExpect()
+    const { requestTimeoutMs, maxHeaderBytes, maxHeaderFields } = this.server.limits
+    this.rfile.deadline = Date.now() + requestTimeoutMs
+    this.body = await readChunkedBody(this.rfile, { maxBodyBytes: this.maxBodyBytes(), maxHeaderBytes, maxHeaderFields })
+    recordDecodedLength(this.headers, this.body.length)
   }
 
   /**

@@ -7,7 +7,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { otherServer } from '../../../scripts/kit/index.ts'
 import { HttpError } from '../../src/http-error.ts'
-import { RequestHeaders, bodyLength, checkHost, parseHeaderLine, parseRequestLine, stripLineEnding, wantsKeepAlive } from '../../src/request-parser.ts'
+import { CHUNKED, RequestHeaders, bodyLength, checkHost, parseHeaderLine, parseRequestLine, stripLineEnding, wantsKeepAlive } from '../../src/request-parser.ts'
 import { FUZZ_RUNS, latin1Text, mutate, mutation, requestBytes, requestParts, serialize, token } from './fuzz-cases.ts'
 
 const RUNS = FUZZ_RUNS ?? 1_000
@@ -117,7 +117,7 @@ describe.skipIf(otherServer)('fuzz: the parser, in-process', () => {
     )
   })
 
-  it(`bodyLength: any Content-Length and Transfer-Encoding → a safe whole number that every value spells, or 4xx/5xx (${RUNS} runs)`, { timeout: TIMEOUT_MS }, () => {
+  it(`bodyLength: any Content-Length and Transfer-Encoding → a safe whole number that every value spells, CHUNKED for chunked alone, or 4xx/5xx (${RUNS} runs)`, { timeout: TIMEOUT_MS }, () => {
     const value = fc.oneof(latin1Text(12), fc.nat().map(String), fc.constantFrom('0', '5', '5, 5', '5,5', '05', '+5', '-1', '0x5', '1e3', ' 5', '99999999999999999999', 'chunked', 'gzip, chunked', 'Chunked'))
     const fields = fc.array(fc.tuple(fc.constantFrom('content-length', 'transfer-encoding', 'x-other'), value), { maxLength: 4 })
     fc.assert(
@@ -126,6 +126,13 @@ describe.skipIf(otherServer)('fuzz: the parser, in-process', () => {
         for (const [name, field] of list) headers.add(name, field)
         const result = outcome(() => bodyLength(headers, version))
         if (result instanceof HttpError) return
+        if (result === CHUNKED) {
+          expect(version, 'RFC 9112 §6.1: Transfer-Encoding in HTTP/1.0 is faulty framing').toBe('HTTP/1.1')
+          expect(headers.has('content-length'), 'RFC 9112 §6.1: never both').toBe(false)
+          const codings = headers.all('transfer-encoding').flatMap((field) => field.split(',')).map((coding) => coding.trim().toLowerCase())
+          expect(codings, 'chunked alone, once: any other coding is refused').toEqual(['chunked'])
+          return
+        }
         expect(Number.isSafeInteger(result) && result >= 0).toBe(true)
         expect(headers.has('transfer-encoding'), 'a length is never taken when Transfer-Encoding is present').toBe(false)
         for (const spelled of headers.all('content-length').flatMap((field) => field.split(','))) {

@@ -91,8 +91,10 @@ async function skipTrailerSection(reader: SocketReader, { maxHeaderBytes, maxHea
 }
 
 /**
- * One line without its ending: CRLF, or a bare LF, as in the head (RFC 9112 §2.2). A bare CR is
- * 400, a line over `limit` bytes is tooLong(), a stream that ends first is 400.
+ * One line without its CRLF. Stricter than the head, which may end lines in a bare LF: inside a
+ * chunked body a server and a proxy that disagree on where a line ends disagree on where the body
+ * ends, which is how requests are smuggled ("funky chunks", 2025); so a bare LF or CR is 400. A
+ * line over `limit` bytes is tooLong(), a stream that ends first is 400.
  */
 async function readLine(reader: SocketReader, limit: number, what: string, tooLong: () => HttpError): Promise<string> {
   let text: string
@@ -102,8 +104,9 @@ async function readLine(reader: SocketReader, limit: number, what: string, tooLo
     throw error instanceof LineTooLong ? tooLong() : error
   }
   if (!text.endsWith('\n')) throw endedInside(what)
-  text = text.slice(0, text.endsWith('\r\n') ? -2 : -1)
-  if (text.includes('\r')) throw new HttpError(400, `a bare CR (\\r without \\n) in ${what} (RFC 9112 §2.2)`)
+  if (!text.endsWith('\r\n')) throw new HttpError(400, `${what} ends in a bare LF, not CRLF (RFC 9112 §7.1)`)
+  text = text.slice(0, -2)
+  if (text.includes('\r')) throw new HttpError(400, `a bare CR (\\r without \\n) in ${what} (RFC 9112 §7.1)`)
   return text
 }
 

@@ -160,6 +160,8 @@ const MALFORMED: [string, string, RegExp, string][] = [
   ['an extension without a name', '2;=x\r\n{}\r\n0\r\n\r\n', /chunk-size line/, 'RFC 9112 §7.1.1: chunk-ext-name = token.'],
   ['an extension with an unterminated quoted value', '2;a="x\r\n{}\r\n0\r\n\r\n', /chunk-size line/, 'RFC 9110 §5.6.4: a quoted-string ends with DQUOTE.'],
   ['a bare CR in a chunk-size line', '2\r{}\r\n0\r\n\r\n', /bare CR/, 'RFC 9112 §2.2: a bare CR is invalid.'],
+  ['a chunk-size line ended by a bare LF', '2\n{}\r\n0\r\n\r\n', /bare LF/, 'RFC 9112 §7.1: chunk-size [ chunk-ext ] CRLF. Unlike the head, no bare LF: a proxy that reads line ends differently would see another body (request smuggling).'],
+  ['the last chunk ended by a bare LF', '2\r\n{}\r\n0\n\r\n', /bare LF/, 'RFC 9112 §7.1: last-chunk = 1*("0") [ chunk-ext ] CRLF.'],
   ['16 hex digits (overflow)', '0000000000000002\r\n{}\r\n0\r\n\r\n', /too large/, 'RFC 9112 §7.1: a recipient MUST prevent integer overflow; this server refuses more than 15 digits outright, as for Content-Length.'],
   ['a size past Number.MAX_SAFE_INTEGER', 'fffffffffffffff\r\n{}\r\n0\r\n\r\n', /too large/, 'RFC 9112 §7.1: 0xfffffffffffffff does not fit a double exactly; a parser that rounds it reads another length.'],
   ['a size far past any integer', `${'f'.repeat(40)}\r\n{}\r\n0\r\n\r\n`, /too large/, 'RFC 9112 §7.1: a recipient MUST anticipate large sizes and prevent integer overflow.'],

@@ -187,7 +187,7 @@ describe('choosing a coding from Accept-Encoding', hint(`${README}#choosing-a-co
 
 describe('what is not compressed', hint(`${README}#what-not-to-compress`), () => {
   it('a small file (under 1 KiB) is sent as it is', async () => {
-    expectFramed(await fetchFramed('/style.css', ae('gzip, br')), { coding: undefined, body: site.files.get('/style.css')!, why: 'Compressing 21 bytes saves nothing (the gzip header alone is 18 bytes) and costs CPU.' })
+    expectFramed(await fetchFramed('/style.css', ae('gzip, br')), { coding: undefined, body: site.files.get('/style.css')!, why: 'Compressing 21 bytes saves nothing (gzip\'s header and trailer alone are 18 bytes) and costs CPU.' })
   })
 
   it('an image (image/png) is sent as it is', async () => {

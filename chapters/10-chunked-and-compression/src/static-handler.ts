@@ -169,7 +169,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     this.write(body)
   }
 
-  /** ETag and Last-Modified (RFC 9110 §8.8), and Cache-Control when the server was given one (§5.2). */
+  /** ETag and Last-Modified (RFC 9110 §8.8), and Cache-Control (RFC 9111 §5.2) when the server has one. */
   private writeValidators({ etag, lastModified }: Validators): void {
     this.writeHeader('ETag', etag)
     this.writeHeader('Last-Modified', lastModified)

@@ -9,6 +9,7 @@ import {
   CHUNKED,
   RequestHeaders,
   bodyLength,
+  checkFirstByte,
   checkHost,
   parseHeaderLine,
   parseRequestLine,
@@ -32,6 +33,8 @@ type MethodHandler = () => Promise<void> | void
 
 export class BaseHTTPRequestHandler extends StreamRequestHandler {
   requestLine = ''
+  /** How this request's head ends its lines, set by its first line: a head may not mix them. */
+  private lineEnding: 'CRLF' | 'LF' | undefined
   method = ''
   path = ''
   version = ''
@@ -166,6 +169,8 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
     // Each step answers at once when its bytes are buffered, and only then awaits: this function
     // runs for every request, so it stays small (its locals live on the heap while it waits).
     if (this.rfile.buffered === 0 && !(await this.waitForRequest(first))) return false
+    checkFirstByte(this.rfile.peekByte()!) // a TLS hello or a control byte: 400 now, not at the deadline
+    this.lineEnding = undefined
     const next = this.readRequestLine(first)
     const line = typeof next === 'object' ? await next : next
     if (line === undefined) return false
@@ -311,7 +316,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
     } catch (error) {
       throw tooLong(error, status, what)
     }
-    return line !== null ? stripLineEnding(line) : this.waitForHeadLine(limit, status, what)
+    return line !== null ? this.headText(line, line.charCodeAt(line.length - 2) === 0x0d) : this.waitForHeadLine(limit, status, what)
   }
 
   private async waitForHeadLine(limit: number, status: number, what: string): Promise<string | undefined> {
@@ -323,7 +328,21 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
     }
     if (line.length === 0) return undefined
     if (line[line.length - 1] !== 0x0a) throw new HttpError(400, `the connection ended inside ${what}`)
-    return stripLineEnding(line)
+    return this.headText(line, line[line.length - 2] === 0x0d)
+  }
+
+  /**
+   * A head line without its ending. RFC 9112 §2.2 lets a bare LF stand for CRLF, but one head with
+   * both is read one way here and another way by a proxy in front (request smuggling): 400. Empty
+   * lines before the request line set no rule.
+   */
+  private headText(line: string | Buffer, crlf: boolean): string {
+    const text = stripLineEnding(line)
+    if (text === '' && this.lineEnding === undefined) return text
+    const ending = crlf ? 'CRLF' : 'LF'
+    this.lineEnding ??= ending
+    if (ending !== this.lineEnding) throw new HttpError(400, `the head mixes ${this.lineEnding} and ${ending} line endings; end every line with CRLF`)
+    return text
   }
 
   /** The status line, and the headers every response carries. */

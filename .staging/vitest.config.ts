@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config'
+export default defineConfig({
+  root: '..',
+  test: {
+    include: ['.staging/11/test/**/*.test.ts'],
+    globalSetup: ['scripts/kit/global-setup.ts'],
+    setupFiles: ['scripts/kit/setup.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+  },
+})

@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config'
 export default defineConfig({
-  root: '..',
+  root: new URL('..', import.meta.url).pathname,
   test: {
     include: ['.staging/11/test/**/*.test.ts'],
     globalSetup: ['scripts/kit/global-setup.ts'],

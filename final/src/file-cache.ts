@@ -3,6 +3,7 @@
 // thread pool. Every hit is checked against the file on disk first: never a stale byte.
 
 import { statSync, type Stats } from 'node:fs'
+import type { CodedForm } from './compressed-forms.ts'
 
 export const MAX_CACHED_FILE_BYTES = 1024 * 1024 // 1 MiB: larger files are streamed from disk
 export const MAX_CACHE_BYTES = 64 * 1024 * 1024 // 64 MiB for all cached files together
@@ -35,6 +36,14 @@ export interface CachedFile {
   rangeHeaders: string
   /** The header lines of a 304 response for this file. */
   notModifiedHeaders: string
+  /** Text of 1 KiB or more: its responses say Vary: Accept-Encoding, and it may be sent compressed. */
+  compressible: boolean
+  /** What the coded forms' headers are made of (see compressed-forms.ts). */
+  lastModified: string
+  contentType: string
+  cacheControl: string | undefined
+  /** The compressed forms asked for so far, by coding, made once (compressed-forms.ts). */
+  coded: Map<string, Promise<CodedForm>>
   /** Whole 200 responses, head and body in one buffer, for one Date (see wholeResponse). */
   ready: { date: string; byConnection: Map<string, Buffer> }
 }

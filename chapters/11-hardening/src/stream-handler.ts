@@ -56,17 +56,22 @@ export class StreamRequestHandler extends BaseRequestHandler {
   }
 
   /**
-   * Send everything queued, then a stream's bytes at the pace the client takes them: wait for
+   * Send everything queued, then a stream's bytes at the pace the client takes them, as they come
+   * or (chunked) framed as chunks when their length is not known in advance: wait for
    * 'drain' when the socket's buffer is full; leaving the loop destroys the source. By hand, not
    * with pipeline(): on a kept-alive socket, each pipeline() would leave a listener behind.
    */
-  async writeFrom(source: Readable): Promise<void> {
+  async writeFrom(source: Readable, chunked = false): Promise<void> {
     await this.flush()
     for await (const chunk of source) {
       if (this.request.destroyed) throw new Error('the client closed the connection')
+      if (chunked && chunk.length === 0) continue // a chunk of size 0 would end the body here
       this.bytesSent += chunk.length
-      if (!this.request.write(chunk)) await drained(this.request)
+      // RFC 9112 §7.1: chunked framing puts each piece's size, in hex, on a line before it.
+      const data = chunked ? Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]) : chunk
+      if (!this.request.write(data)) await drained(this.request)
     }
+    if (chunked) this.request.write('0\r\n\r\n') // the last chunk, no trailer fields, the empty line
   }
 }
 

@@ -21,7 +21,7 @@ try {
   server.cacheControl = options.cacheControl
   if (!options.quiet) server.accessLog = (line) => console.log(line)
   const { host, port } = await server.listen()
-  console.log(`login server listening on http://${host}:${port}/, serving ${server.root}, users from ${options.users}, ${pool.size} worker thread${pool.size === 1 ? '' : 's'}, connections kept alive for ${options.keepAliveTimeoutMs / 1000} s, a head given ${options.headersTimeoutMs / 1000} s, ${options.quiet ? 'no access log' : 'access log below'}, ${options.cacheControl ? `Cache-Control: ${options.cacheControl}` : 'no Cache-Control'}`)
+  console.log(`login server listening on http://${host}:${port}/, serving ${server.root}, users from ${options.users}, ${pool.size} worker thread${pool.size === 1 ? '' : 's'}, connections kept alive for ${options.keepAliveTimeoutMs / 1000} s, a head given ${options.headersTimeoutMs / 1000} s, text compressed with br or gzip when asked, ${options.cacheControl ? `Cache-Control: ${options.cacheControl}` : 'no Cache-Control'}, ${options.quiet ? 'no access log' : 'access log below'}`)
   let stopping = false
   const stop = async () => {
     if (stopping) return // a second Ctrl-C while draining changes nothing

@@ -1,10 +1,14 @@
 // The blog's SimpleHTTPRequestHandler: GET (and so HEAD) serves files from the document root;
 // POST /api/login, POST /api/logout and GET /api/me log a user in and out. A client that has some of
-// a file's bytes already gets 304 Not Modified, or 206 Partial Content with the bytes it lacks.
+// a file's bytes already gets 304 Not Modified, or 206 Partial Content with the bytes it lacks. A
+// client that can decode br or gzip gets text compressed, from a precompressed copy or on the fly.
 
-import { open, stat, type FileHandle } from 'node:fs/promises'
+import type { Stats } from 'node:fs'
+import { open, realpath, stat, type FileHandle } from 'node:fs/promises'
+import { pipeline } from 'node:stream'
 import { BaseHTTPRequestHandler, RETRY_AFTER_SECONDS } from './base-http-handler.ts'
 import { isNotModified, isRangeCurrent, validatorsFor, type Validators } from './conditional.ts'
+import { SIBLING_EXTENSIONS, chooseContentCoding, codedEtag, createCompressor, isCompressible, type ContentCoding } from './content-coding.ts'
 import { contentTypeFor } from './content-types.ts'
 import { HttpError } from './http-error.ts'
 import { MAX_LOGIN_BODY_BYTES, readJsonLogin, requireContentLength } from './json-body.ts'
@@ -12,7 +16,7 @@ import type { PasswordJob } from './password-worker.ts'
 import { parseRange, type ByteRange } from './range.ts'
 import { SESSION_COOKIE, clearedSessionCookie, parseCookies, sessionCookie } from './sessions.ts'
 import type { SimpleHTTPServer } from './simple-http-server.ts'
-import { pathToSegments, resolveInRoot, splitTarget } from './static-files.ts'
+import { isInside, pathToSegments, resolveInRoot, splitTarget } from './static-files.ts'
 import { PoolBusy, WorkerCrashed } from './worker-pool.ts'
 
 const INDEX_FILE = 'index.html'
@@ -43,24 +47,42 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     }
     if (!filePath) throw new HttpError(404, `${pathname} was not found`)
     const file = await open(filePath, 'r')
+    let sibling: { file: FileHandle; info: Stats } | undefined // a precompressed copy, when one is sent
     try {
       const info = await file.stat() // the file we opened, not whatever the name points to now
       if (!info.isFile()) throw new HttpError(404, `${pathname} is not a file`)
       const validators = validatorsFor(info)
-      // RFC 9110 §13.2.2: the client's copy is checked first; a 304 goes before any Range.
-      if (isNotModified(this.headers, validators.etag, info.mtime)) return this.sendNotModified(validators)
+      // RFC 9110 §12.5.5: the answer depends on Accept-Encoding whenever the file could be compressed.
+      const compressible = isCompressible(contentTypeFor(filePath), info.size)
+      let coding = compressible ? this.contentCodingFor() : 'identity'
+      if (coding !== 'identity') sibling = await this.openPrecompressed(filePath, coding, info)
+      // RFC 9112 §7.1: compressing on the fly needs chunked framing, which HTTP/1.0 lacks.
+      if (coding !== 'identity' && !sibling && this.version === 'HTTP/1.0') coding = 'identity'
+      // RFC 9110 §8.8.3: the coded bytes are another representation, with a tag of their own.
+      const sent = { ...validators, etag: codedEtag(sibling ? validatorsFor(sibling.info).etag : validators.etag, coding) }
+      // RFC 9110 §13.2.2: the client's copy is checked first; a 304 goes before any Range. A copy
+      // of the file in either form is current while the file is.
+      if ([sent.etag, validators.etag].some((etag) => isNotModified(this.headers, etag, info.mtime))) return this.sendNotModified(sent, compressible)
       const range = this.rangeFor(info.size, validators)
       if (range === 'unsatisfiable') return this.sendRangeNotSatisfiable(info.size)
       this.writeResponse(range ? 206 : 200)
-      this.writeValidators(validators)
+      this.writeValidators(sent)
       this.writeHeader('Accept-Ranges', 'bytes') // RFC 9110 §14.3: a part of this file may be asked for
       this.writeHeader('Content-Type', contentTypeFor(filePath))
+      if (coding !== 'identity') this.writeHeader('Content-Encoding', coding) // RFC 9110 §8.4
+      if (compressible) this.writeHeader('Vary', 'Accept-Encoding') // RFC 9110 §12.5.5: for caches
       if (range) this.writeHeader('Content-Range', `bytes ${range.start}-${range.end}/${info.size}`)
-      this.writeHeader('Content-Length', range ? range.end - range.start + 1 : info.size)
+      // RFC 9112 §6.1: compressed on the fly, the length is known only at the end: chunked.
+      if (coding !== 'identity' && !sibling) this.writeHeader('Transfer-Encoding', 'chunked')
+      else this.writeHeader('Content-Length', range ? range.end - range.start + 1 : (sibling?.info ?? info).size)
       this.endHeaders()
-      if (!this.headOnly) await this.writeFile(file, range)
+      if (this.headOnly) return
+      if (coding === 'identity') await this.writeFile(file, range)
+      else if (sibling) await this.writeFile(sibling.file)
+      else await this.writeFrom(pipeline(file.createReadStream({ highWaterMark: READ_CHUNK_BYTES, autoClose: false }), createCompressor(coding), () => {}), true)
     } finally {
       await file.close()
+      await sibling?.file.close()
     }
   }
 
@@ -156,11 +178,38 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     if (this.server.cacheControl) this.writeHeader('Cache-Control', this.server.cacheControl)
   }
 
-  /** RFC 9110 §15.4.5: a 304 has no body, and the validators a 200 would have had. */
-  private sendNotModified(validators: Validators): void {
+  /** RFC 9110 §15.4.5: a 304 has no body, and the validators (and Vary) a 200 would have had. */
+  private sendNotModified(validators: Validators, vary = false): void {
     this.writeResponse(304)
     this.writeValidators(validators)
+    if (vary) this.writeHeader('Vary', 'Accept-Encoding')
     this.endHeaders()
+  }
+
+  /**
+   * The coding to send a compressible file with. A Range counts bytes of one representation, and a
+   * compressed stream's bytes are not known before it is made: a request with Range gets identity.
+   */
+  private contentCodingFor(): ContentCoding {
+    if (this.headers.has('range')) return 'identity'
+    return chooseContentCoding(this.headers.get('accept-encoding'))
+  }
+
+  /** file.br or file.gz beside the file, opened, when it is a file inside the root and not older. */
+  private async openPrecompressed(filePath: string, coding: ContentCoding, info: Stats): Promise<{ file: FileHandle; info: Stats } | undefined> {
+    let file: FileHandle | undefined
+    try {
+      const real = await realpath(filePath + SIBLING_EXTENSIONS[coding]) // a link may point anywhere
+      if (!isInside(this.server.root, real)) return undefined
+      file = await open(real, 'r')
+      const siblingInfo = await file.stat()
+      // Older than the file: made from an earlier version of it, so not the same content.
+      if (siblingInfo.isFile() && siblingInfo.mtimeMs >= info.mtimeMs) return { file, info: siblingInfo }
+    } catch {
+      // no sibling: compress on the fly
+    }
+    await file?.close()
+    return undefined
   }
 
   /**

@@ -102,10 +102,19 @@ export class RequestHeaders {
   has(name: string): boolean {
     return this.fields.has(name.toLowerCase())
   }
+
+  /** The field with this one value instead of those it had, or gone (undefined). */
+  replace(name: string, value: string | undefined): void {
+    if (value === undefined) this.fields.delete(name)
+    else this.fields.set(name, [value])
+  }
 }
 
+/** What bodyLength() answers for a chunked body: its length is known once it has been read. */
+export const CHUNKED = -1
+
 /**
- * How many body bytes follow the head (RFC 9112 §6). Framing errors are 400: a server that
+ * How many body bytes follow the head (RFC 9112 §6), or CHUNKED. Framing errors are 400: a server that
  * guesses here can be made to read a second, smuggled request out of the body.
  */
 export function bodyLength(headers: RequestHeaders, version: string): number {
@@ -115,7 +124,10 @@ export function bodyLength(headers: RequestHeaders, version: string): number {
     const codings = headers.all('transfer-encoding').flatMap((value) => value.split(',')).map((coding) => coding.trim().toLowerCase())
     // RFC 9112 §6.3: unless chunked is the last coding, nobody can tell where the body ends.
     if (codings.at(-1) !== 'chunked') throw new HttpError(400, `Transfer-Encoding ${JSON.stringify(headers.get('transfer-encoding'))} does not end in chunked: the body length is unknown (RFC 9112 §6.3)`)
-    throw new HttpError(501, 'Transfer-Encoding is not supported; send a Content-Length instead')
+    if (codings.length === 1) return CHUNKED
+    if (codings.slice(0, -1).includes('chunked')) throw new HttpError(400, 'chunked is applied more than once: the body length is ambiguous (RFC 9112 §6.1)')
+    // RFC 9112 §6.1: a transfer coding the server does not understand is answered with 501.
+    throw new HttpError(501, `Transfer-Encoding ${JSON.stringify(headers.get('transfer-encoding'))}: only chunked request bodies are decoded here`)
   }
   const values = headers.all('content-length').flatMap((value) => value.split(','))
   if (values.length === 0) return 0 // RFC 9112 §6.3: a request with neither has no body

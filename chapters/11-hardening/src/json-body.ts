@@ -13,9 +13,10 @@ export interface LoginRequest {
 /**
  * RFC 9110 §15.5.12: 411 Length Required. A request with neither Content-Length nor
  * Transfer-Encoding has no body (RFC 9112 §6.3), so a POST without one has nothing to log in with.
+ * A chunked body, once decoded, carries its length as Content-Length (RFC 9112 §7.1.3).
  */
 export function requireContentLength(contentLength: string | undefined): void {
-  if (contentLength === undefined) throw new HttpError(411, 'a POST needs a Content-Length header with the size of its body in bytes')
+  if (contentLength === undefined) throw new HttpError(411, 'a POST needs a Content-Length header with the size of its body in bytes (or Transfer-Encoding: chunked)')
 }
 
 /** The body as a JSON value: 415 if it is not labelled JSON, 400 if it is not JSON at all. */

@@ -3,9 +3,11 @@
 // Errors become a response in one place: handleOneRequest().
 
 import { formatAccessLog } from './access-log.ts'
+import { readChunkedBody, recordDecodedLength } from './chunked-body.ts'
 import { HttpError } from './http-error.ts'
 import { formatHttpDate } from './http-date.ts'
 import {
+  CHUNKED,
   RequestHeaders,
   bodyLength,
   checkFirstByte,
@@ -178,10 +180,16 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
     const limit = this.maxBodyBytes()
     if (length > limit) throw new HttpError(413, `the body is ${length} bytes; the limit here is ${limit}`)
     if (length !== 0) await this.answerExpect()
-    // The body has a deadline of its own, from its first byte to its last.
+    // The body has a deadline of its own, from its first byte to its last, chunked or not.
     this.rfile.deadline = Date.now() + this.server.requestTimeoutMs
-    this.body = await this.read(length)
-    if (this.body.length < length) throw new HttpError(400, `the body ended after ${this.body.length} of ${length} bytes`)
+    if (length === CHUNKED) {
+      // RFC 9112 §7.1: the length is known only at the last chunk; the limit is checked chunk by chunk.
+      this.body = await readChunkedBody(this.rfile, limit, this.server)
+      recordDecodedLength(this.headers, this.body.length)
+    } else {
+      this.body = await this.read(length)
+      if (this.body.length < length) throw new HttpError(400, `the body ended after ${this.body.length} of ${length} bytes`)
+    }
     this.rfile.deadline = undefined // the request is here: what the server does next takes its own time
     this.requestComplete = true
     return true

@@ -17,6 +17,7 @@ import {
 } from './request-parser.ts'
 import { errorPage, reasonFor } from './responses.ts'
 import { LineTooLong, ReadTimeout } from './socket-reader.ts'
+import { splitTarget } from './static-files.ts'
 import { StreamRequestHandler } from './stream-handler.ts'
 
 export const SERVER_NAME = 'workbook/1.0' // RFC 9110 §10.2.4: product "/" version
@@ -34,6 +35,9 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
   requestLine = ''
   method = ''
   path = ''
+  /** The target's path and query, split once per request (RFC 9112 §3.2). */
+  pathname = ''
+  query = ''
   version = ''
   headers = NO_HEADERS
   body: Buffer = EMPTY
@@ -107,6 +111,8 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
     this.requestLine = ''
     this.method = ''
     this.path = ''
+    this.pathname = ''
+    this.query = ''
     this.version = ''
     this.headers = NO_HEADERS // a connection waiting for its next request holds nothing of the last
     this.body = EMPTY
@@ -211,6 +217,9 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
     const { method, target, version } = parseRequestLine(line)
     this.method = method
     this.path = target
+    const { pathname, query } = splitTarget(target)
+    this.pathname = pathname
+    this.query = query
     this.version = version
     this.headOnly = method === 'HEAD' // from here on, even an error answer to HEAD has no body
     if (version !== 'HTTP/1.1' && version !== 'HTTP/1.0') throw new HttpError(505, `${version} is not supported; use HTTP/1.1`)

@@ -60,7 +60,7 @@ export class FileCache {
     return this.bytes
   }
 
-  /** The cached file for a request target, if it is cached and unchanged on disk. */
+  /** The cached file for a request path (the query names no other file), if it is cached and unchanged on disk. */
   lookup(target: string): CachedFile | undefined {
     const entry = this.entries.get(target)
     if (!entry) return undefined

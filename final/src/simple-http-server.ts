@@ -10,7 +10,7 @@ import { FileCache } from './file-cache.ts'
 import { httpDateNow } from './http-date.ts'
 import type { Limits } from './limits.ts'
 import { SessionStore } from './sessions.ts'
-import { TCPServer, type ServerAddress } from './tcp-server.ts'
+import { TCPServer, ignoreError, type ServerAddress } from './tcp-server.ts'
 import type { UserStore } from './users.ts'
 import type { WorkerPool } from './worker-pool.ts'
 
@@ -37,7 +37,7 @@ export class SimpleHTTPServer extends TCPServer {
 
   /** Over the connection bound: a complete 503, written before reading a byte, then close. */
   override refuseRequest(socket: net.Socket): void {
-    socket.on('error', () => {}) // a refused client that resets is no news
+    socket.on('error', ignoreError) // a refused client that resets is no news
     socket.write(
       `HTTP/1.1 503 Service Unavailable\r\nServer: ${SERVER_NAME}\r\nDate: ${httpDateNow()}\r\nRetry-After: ${RETRY_AFTER_SECONDS}\r\n` +
         `Connection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(BUSY_BODY)}\r\n\r\n${BUSY_BODY}`,

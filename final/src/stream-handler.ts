@@ -6,7 +6,6 @@ import { BaseRequestHandler } from './base-handler.ts'
 import { SocketReader } from './socket-reader.ts'
 import type { TCPServer } from './tcp-server.ts'
 
-export const MAX_LINE_BYTES = 65_536 // 64 KiB, the blog's readline limit
 const COPY_LIMIT_BYTES = 16 * 1024 // a response this small is joined into one buffer before writing
 
 export class StreamRequestHandler extends BaseRequestHandler {
@@ -26,11 +25,6 @@ export class StreamRequestHandler extends BaseRequestHandler {
     return typeof text === 'string' ? Buffer.from(text, 'utf8') : text
   }
 
-  /** Bytes to text. Decode whole lines, never single chunks: a character can straddle two. */
-  decode(bytes: Buffer): string {
-    return bytes.toString('utf8')
-  }
-
   /**
    * A read past its deadline ends in ReadTimeout; a client that has not read our reply for
    * requestTimeoutMs is cut off (it may be reading nothing at all, and holds a connection).
@@ -40,7 +34,7 @@ export class StreamRequestHandler extends BaseRequestHandler {
     if (this.writeDeadline !== undefined && now >= this.writeDeadline) this.request.destroy()
   }
 
-  readline(limit = MAX_LINE_BYTES): Promise<Buffer> {
+  readline(limit: number): Promise<Buffer> {
     return this.rfile.readLine(limit)
   }
 

@@ -11,7 +11,8 @@ const LINGER_MS = 2_000 // how long a closing connection may go on sending, as n
 const SWEEPS_PER_TIMEOUT = 10
 const MAX_SWEEP_INTERVAL_MS = 1_000
 
-function ignoreError(): void {}
+/** For the sockets whose errors are no news: a client that resets must not crash the server. */
+export function ignoreError(): void {}
 
 interface Connection {
   /** Undefined for a connection refused over the bound. */

@@ -5,6 +5,7 @@ import { HttpError } from './http-error.ts'
 import { formatAccessLog } from './access-log.ts'
 import { readChunkedBody, recordDecodedLength } from './chunked-body.ts'
 import { httpDateNow } from './http-date.ts'
+import { MAX_LEADING_EMPTY_LINES } from './limits.ts'
 import {
   CHUNKED,
   RequestHeaders,
@@ -203,7 +204,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
   private async waitForRequestLine(first: boolean, skippedBefore: number): Promise<string | undefined> {
     const limits = this.server.limits
     let line: string | undefined = ''
-    for (let skipped = skippedBefore; line === '' && skipped < 5; skipped++) {
+    for (let skipped = skippedBefore; line === '' && skipped <= MAX_LEADING_EMPTY_LINES; skipped++) {
       if (this.rfile.buffered === 0 && !(await this.waitForRequest(first))) return undefined
       this.rfile.deadline = Date.now() + limits.headersTimeoutMs
       line = await this.readHeadLine(limits.maxRequestLineBytes, 414, 'the request line')

@@ -3,12 +3,9 @@
 // thread pool. Every hit is checked against the file on disk first: never a stale byte.
 
 import { statSync, type Stats } from 'node:fs'
+import { MAX_CACHE_BYTES, MAX_CACHED_FILE_BYTES, RACY_WINDOW_MS } from './limits.ts'
 
-export const MAX_CACHED_FILE_BYTES = 1024 * 1024 // 1 MiB: larger files are streamed from disk
-export const MAX_CACHE_BYTES = 64 * 1024 * 1024 // 64 MiB for all cached files together
-// File times tick coarsely on some filesystems (2 s on FAT): two same-size writes within one tick
-// leave the same stamp. A file changed this recently is served but not cached (git's "racy" rule).
-export const RACY_WINDOW_MS = 1_000
+export { MAX_CACHED_FILE_BYTES } // where static-handler.ts looks for it
 const MAX_WHOLE_RESPONSE_BODY_BYTES = 16 * 1024 // larger bodies are not copied into a ready response
 
 /** What stat() says of a file whose content can have changed: device and inode, size, both times. */

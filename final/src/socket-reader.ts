@@ -3,8 +3,8 @@
 // a wait that lasts too long into a ReadTimeout.
 
 import type net from 'node:net'
+import { HIGH_WATER_BYTES } from './limits.ts'
 
-const HIGH_WATER_BYTES = 64 * 1024 // stop reading from the socket while this much is unread
 const EMPTY = Buffer.alloc(0)
 
 export class LineTooLong extends Error {

@@ -4,12 +4,7 @@
 
 import net from 'node:net'
 import type { BaseRequestHandler, HandlerClass } from './base-handler.ts'
-import { resolveLimits, type Limits } from './limits.ts'
-
-const LINGER_MS = 2_000 // how long a closing connection may go on sending, as nginx's lingering_timeout
-// The deadline sweep runs this many times per shortest timeout: a deadline is met at most 10% late.
-const SWEEPS_PER_TIMEOUT = 10
-const MAX_SWEEP_INTERVAL_MS = 1_000
+import { LINGER_MS, LISTEN_BACKLOG, MAX_SWEEP_INTERVAL_MS, SWEEPS_PER_TIMEOUT, resolveLimits, type Limits } from './limits.ts'
 
 /** For the sockets whose errors are no news: a client that resets must not crash the server. */
 export function ignoreError(): void {}
@@ -55,7 +50,7 @@ export class TCPServer {
   listen(): Promise<ServerAddress> {
     return new Promise((resolve, reject) => {
       this.listener.once('error', reject)
-      this.listener.listen({ port: this.serverAddress.port, host: this.serverAddress.host, backlog: 511 }, () => {
+      this.listener.listen({ port: this.serverAddress.port, host: this.serverAddress.host, backlog: LISTEN_BACKLOG }, () => {
         this.listener.off('error', reject)
         this.startDeadlineSweep()
         const { port } = this.listener.address() as net.AddressInfo

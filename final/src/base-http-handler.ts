@@ -3,6 +3,7 @@
 
 import { HttpError } from './http-error.ts'
 import { formatAccessLog } from './access-log.ts'
+import { Exchange } from './exchange.ts'
 import { readChunkedBody, recordDecodedLength } from './chunked-body.ts'
 import { httpDateNow } from './http-date.ts'
 import { MAX_LEADING_EMPTY_LINES } from './limits.ts'
@@ -27,46 +28,41 @@ export const RETRY_AFTER_SECONDS = 1 // what a 503 asks the client to wait befor
 // The methods RFC 9110 §9 defines. One of these without a doXXX is 405; any other method is 501.
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'])
 const HANDLER_NAMES = new Map([...KNOWN_METHODS].map((method) => [method, `do${method}`]))
-const EMPTY = Buffer.alloc(0)
-const NO_HEADERS = new RequestHeaders()
 
 type MethodHandler = () => Promise<void> | void
 
 export class BaseHTTPRequestHandler extends StreamRequestHandler {
-  requestLine = ''
-  method = ''
-  path = ''
-  /** The target's path and query, split once per request (RFC 9112 §3.2). */
-  pathname = ''
-  query = ''
-  version = ''
-  headers = NO_HEADERS
-  body: Buffer = EMPTY
-  /** Set for HEAD: the response is written as for GET, and its body is dropped. */
-  headOnly = false
-  /** Keep the connection open for another request after this response (RFC 9112 §9.3). */
-  keepAlive = false
-  /** The response's status and body bytes, for the access log. */
-  status = 0
-  bytesSent = 0
-  private headersEnded = false
-  /** The whole request has been read: the stream is positioned at the next one. */
-  private requestComplete = false
+  /** The request being answered, and its response: a new one per request (exchange.ts). */
+  exchange = new Exchange()
+
+  // The names the chapters gave the request's parts, read from the exchange.
+  get requestLine(): string { return this.exchange.requestLine }
+  get method(): string { return this.exchange.method }
+  get path(): string { return this.exchange.target }
+  get pathname(): string { return this.exchange.pathname }
+  get query(): string { return this.exchange.query }
+  get version(): string { return this.exchange.version }
+  get headers(): RequestHeaders { return this.exchange.headers }
+  get body(): Buffer { return this.exchange.body }
+  get headOnly(): boolean { return this.exchange.headOnly }
+  get keepAlive(): boolean { return this.exchange.keepAlive }
+  get bytesSent(): number { return this.exchange.bytesSent }
+  set bytesSent(bytes: number) { this.exchange.bytesSent = bytes }
 
   /** One request after another on the same connection, until one of them ends it. */
   override async handle(): Promise<void> {
     for (let first = true; ; first = false) {
-      this.resetRequest()
+      this.exchange = new Exchange() // nothing of the last request carries over
       try {
         if (!(await this.parseRequest(first))) return // closed before a request: nothing to answer
         const answering = this.dispatch() // a cached file is answered at once: no promise to await
         if (answering) await answering
       } catch (error) {
         if (error instanceof ReadTimeout && this.isIdle()) return // idle too long: nothing was asked, close without a word
-        if (this.headersEnded) throw error // the head is written: a second status line would garble it; close
+        if (this.exchange.headersEnded) throw error // the head is written: a second status line would garble it; close
         const { status, message } = this.toHttpError(error)
         // After an error inside the request, we no longer know where the next one starts.
-        if (!this.requestComplete) this.keepAlive = false
+        if (!this.exchange.complete) this.exchange.keepAlive = false
         this.wbuf = [] // drop a half-written response
         this.writeError(status, message)
       }
@@ -90,7 +86,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
    */
   override mayStillSend(): boolean {
     if (this.request.readableEnded) return false
-    return !(this.requestComplete && !this.keepAlive && this.rfile.buffered === 0)
+    return !(this.exchange.complete && !this.keepAlive && this.rfile.buffered === 0)
   }
 
   /** Between requests: no byte of the next one has come yet. */
@@ -108,27 +104,10 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
     return handler.call(this)
   }
 
-  private resetRequest(): void {
-    this.requestLine = ''
-    this.method = ''
-    this.path = ''
-    this.pathname = ''
-    this.query = ''
-    this.version = ''
-    this.headers = NO_HEADERS // a connection waiting for its next request holds nothing of the last
-    this.body = EMPTY
-    this.headOnly = false
-    this.keepAlive = false
-    this.status = 0
-    this.bytesSent = 0
-    this.headersEnded = false
-    this.requestComplete = false
-  }
-
   /** One line in the common log format, if the server keeps an access log. */
   private logRequest(): void {
     if (!this.server.accessLog || !this.requestLine) return
-    this.server.accessLog(formatAccessLog(this.clientAddress, new Date(), this.requestLine, this.status, this.bytesSent))
+    this.server.accessLog(formatAccessLog(this.clientAddress, new Date(), this.requestLine, this.exchange.status, this.bytesSent))
   }
 
   /** What went wrong, as the error response to send. */
@@ -143,7 +122,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
   doHEAD(): Promise<void> | void {
     const get = this.handlerFor('GET')
     if (!get) throw new HttpError(405, 'HEAD is not allowed here')
-    this.headOnly = true
+    this.exchange.headOnly = true
     return get.call(this)
   }
 
@@ -178,12 +157,12 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
     if (line === undefined) return false
     this.startRequest(line)
     const headers = this.parseHeaders()
-    this.headers = headers instanceof RequestHeaders ? headers : await headers
+    this.exchange.headers = headers instanceof RequestHeaders ? headers : await headers
     const length = this.checkHead()
     if (length > 0) await this.readBody(length)
     else if (length === CHUNKED) await this.readChunked()
     this.rfile.deadline = undefined
-    this.requestComplete = true
+    this.exchange.complete = true
     return true
   }
 
@@ -214,22 +193,23 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
 
   /** RFC 9112 §3: method, target and version from the request line. */
   private startRequest(line: string): void {
-    this.requestLine = line
+    const exchange = this.exchange
+    exchange.requestLine = line
     const { method, target, version } = parseRequestLine(line)
-    this.method = method
-    this.path = target
+    exchange.method = method
+    exchange.target = target
     const { pathname, query } = splitTarget(target)
-    this.pathname = pathname
-    this.query = query
-    this.version = version
-    this.headOnly = method === 'HEAD' // from here on, even an error answer to HEAD has no body
+    exchange.pathname = pathname
+    exchange.query = query
+    exchange.version = version
+    exchange.headOnly = method === 'HEAD' // from here on, even an error answer to HEAD has no body
     if (version !== 'HTTP/1.1' && version !== 'HTTP/1.0') throw new HttpError(505, `${version} is not supported; use HTTP/1.1`)
   }
 
   /** What the head says about the rest: Host, keep-alive, and how many body bytes follow. */
   private checkHead(): number {
     checkHost(this.headers, this.version)
-    this.keepAlive = wantsKeepAlive(this.version, this.headers) && !this.server.isShutdown
+    this.exchange.keepAlive = wantsKeepAlive(this.version, this.headers) && !this.server.isShutdown
     const length = bodyLength(this.headers, this.version)
     // Refuse before reading: a client that declares 1 GiB is answered at once, not after 1 GiB.
     const limit = length > 0 ? this.maxBodyBytes() : 0
@@ -240,8 +220,9 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
   private async readBody(length: number): Promise<void> {
     await this.answerExpect()
     this.rfile.deadline = Date.now() + this.server.limits.requestTimeoutMs
-    this.body = await this.read(length)
-    if (this.body.length < length) throw new HttpError(400, `the body ended after ${this.body.length} of ${length} bytes`)
+    const body = await this.read(length)
+    if (body.length < length) throw new HttpError(400, `the body ended after ${body.length} of ${length} bytes`)
+    this.exchange.body = body
   }
 
   /** RFC 9112 §7.1: a chunked body, under the same limit and deadline as a Content-Length body. */
@@ -249,8 +230,9 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
     await this.answerExpect()
     const { requestTimeoutMs, maxHeaderBytes, maxHeaderFields } = this.server.limits
     this.rfile.deadline = Date.now() + requestTimeoutMs
-    this.body = await readChunkedBody(this.rfile, { maxBodyBytes: this.maxBodyBytes(), maxHeaderBytes, maxHeaderFields })
-    recordDecodedLength(this.headers, this.body.length)
+    const body = await readChunkedBody(this.rfile, { maxBodyBytes: this.maxBodyBytes(), maxHeaderBytes, maxHeaderFields })
+    recordDecodedLength(this.headers, body.length)
+    this.exchange.body = body
   }
 
   /**
@@ -338,7 +320,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
 
   /** The status line, and the headers every response carries. */
   writeResponse(code: number, message = reasonFor(code)): void {
-    this.status = code
+    this.exchange.status = code
     this.write(this.responseHead(code, message))
   }
 
@@ -355,10 +337,11 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
 
   /** A whole response prepared beforehand (a cached file's): it goes out as it is. */
   writePrepared(code: number, response: Buffer, bodyBytes: number): void {
-    this.status = code
+    const exchange = this.exchange
+    exchange.status = code
     super.write(response)
-    this.headersEnded = true
-    this.bytesSent += bodyBytes
+    exchange.headersEnded = true
+    exchange.bytesSent += bodyBytes
   }
 
   writeHeader(name: string, value: string | number): void {
@@ -367,15 +350,16 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
 
   endHeaders(): void {
     this.write('\r\n')
-    this.headersEnded = true
+    this.exchange.headersEnded = true
   }
 
   /** After the headers of a HEAD response, nothing more goes out; a body's bytes are counted. */
   override write(data: string | Buffer): void {
-    if (!this.headersEnded) return super.write(data)
-    if (this.headOnly) return
+    const exchange = this.exchange
+    if (!exchange.headersEnded) return super.write(data)
+    if (exchange.headOnly) return
     const bytes = this.encode(data)
-    this.bytesSent += bytes.length
+    exchange.bytesSent += bytes.length
     super.write(bytes)
   }
 

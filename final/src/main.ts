@@ -1,6 +1,6 @@
 // The finished server: `npm start`, or `npm start -- --root ./site` to serve any folder.
 
-import { parseArgs, usage, UsageError } from './cli.ts'
+import { readOptions, usage, UsageError } from './cli.ts'
 import { SHUTDOWN_DEADLINE_MS } from './limits.ts'
 import { SimpleHTTPServer } from './simple-http-server.ts'
 import { SimpleHTTPRequestHandler } from './static-handler.ts'
@@ -9,7 +9,7 @@ import { WorkerPool } from './worker-pool.ts'
 
 let config
 try {
-  config = parseArgs(process.argv.slice(2))
+  config = readOptions(process.argv.slice(2))
 } catch (error) {
   if (!(error instanceof UsageError)) throw error
   console.error(`error: ${error.message}\n\n${usage()}`)

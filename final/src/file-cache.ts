@@ -1,6 +1,7 @@
 // Small files kept in memory, each with its whole response ready, so that serving one costs a
 // single stat() and a write instead of realpath, stat, open, fstat, read and close through the
 // thread pool. Every hit is checked against the file on disk first: never a stale byte.
+// This alone made final/ about 10x faster (README "What made it fast", step 1).
 
 import { statSync, type Stats } from 'node:fs'
 import { MAX_CACHE_BYTES, MAX_CACHED_FILE_BYTES, RACY_WINDOW_MS } from './limits.ts'
@@ -66,7 +67,7 @@ export class FileCache {
       this.delete(target)
       return undefined
     }
-    entry.used = true // a hit changes no Map: nothing to allocate, nothing to rehash
+    entry.used = true // a hit changes no Map: nothing to allocate, nothing to rehash (less garbage, step 6)
     return entry
   }
 
@@ -111,8 +112,8 @@ export class FileCache {
  * The whole "200 OK" for a file, as one buffer: the handler's responseHead(200) (the status line
  * and the headers every response carries), the file's own headers, the body. A head differs
  * only in its Date and its Connection line, so the buffer is built once per second and per
- * Connection line: a cache hit is then one write. Undefined for a larger file, whose head and
- * body go out in one writev() instead.
+ * Connection line: a cache hit is then one write (README "What made it fast", step 3). Undefined for a larger
+ * file, whose head and body go out in one writev() instead.
  */
 export function wholeResponse(file: CachedFile, date: string, connection: string, head: { responseHead(code: number): string }): Buffer | undefined {
   if (file.body.length > MAX_WHOLE_RESPONSE_BODY_BYTES) return undefined // a copy per second would cost more than it saves

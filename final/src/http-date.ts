@@ -16,7 +16,7 @@ export function formatHttpDate(date = new Date()): string {
 let cachedSecond = -1
 let cachedDate = ''
 
-/** The Date header for now. Formatted once a second, not once a response: a server's hot path. */
+/** The Date header for now. Formatted once a second, not once a response: a server's hot path (README "The Date, once a second"). */
 export function httpDateNow(): string {
   const now = Date.now()
   const second = Math.floor(now / 1000)

@@ -43,7 +43,7 @@ export function parseRequestLine(line: string): RequestLine {
   const method = line.slice(0, first)
   const target = line.slice(first + 1, second)
   const version = line.slice(second + 1)
-  // The checks in full; the common cases (GET, a path, HTTP/1.1) first, which cost a comparison.
+  // The checks in full; the common cases (GET, a path, HTTP/1.1) first, which cost a comparison (README "What made it fast", step 6).
   if (method !== 'GET' && !TOKEN.test(method)) throw new HttpError(400, `the method ${JSON.stringify(method)} is not a token`)
   if (!REQUEST_TARGET.test(target)) throw new HttpError(400, `the request target ${JSON.stringify(target)} is empty or holds control characters`)
   if (version !== 'HTTP/1.1' && !HTTP_VERSION.test(version)) throw new HttpError(400, `the version ${JSON.stringify(version)} is not "HTTP/x.y"`)

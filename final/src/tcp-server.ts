@@ -79,7 +79,7 @@ export class TCPServer {
   processRequest(socket: net.Socket): void {
     // A client that resets the connection must not crash the server: it just ends its handler.
     socket.on('error', ignoreError)
-    // Asking for the peer's address is a system call (getpeername); only the access log wants it.
+    // Asking for the peer's address is a system call (getpeername); only the access log wants it (README "What made it fast", step 7).
     const handler = new this.HandlerClass(this, socket, this.accessLog ? (socket.remoteAddress ?? '-') : '-')
     this.track(socket, { handler, done: this.finishRequest(socket, handler), closeBy: undefined })
   }
@@ -105,7 +105,8 @@ export class TCPServer {
   /**
    * close() at once, without shutdown() and without waiting for the client's FIN: the client has
    * nothing more to send, so the close cannot turn into a reset, and the kernel sends what it
-   * still holds of our reply before its FIN.
+   * still holds of our reply before its FIN. With a new connection per request this took final/
+   * from 1.29x to 1.69x the careful node:http server (README "What made it fast", step 8).
    */
   private closeNow(socket: net.Socket): void {
     if (socket.destroyed) return
@@ -135,7 +136,9 @@ export class TCPServer {
   /**
    * Every timeout of every connection is a deadline, a number, checked here a few times per
    * timeout: no timer per connection to create, move and cancel on each request, however many
-   * connections sit idle. (Node's http.Server sweeps its connections the same way.)
+   * connections sit idle. (Node's http.Server sweeps its connections the same way.) A timer per
+   * wait had cost a new timer list per duration, and a move of the socket's idle timer on every
+   * read and write (README "What made it fast", step 4).
    */
   private startDeadlineSweep(): void {
     const { headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs } = this.limits

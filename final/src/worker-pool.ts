@@ -45,7 +45,7 @@ export class WorkerPool {
     this.size = size
     this.script = script
     this.maxQueue = maxQueue
-    // Threads start on first use: a server that only ever serves files never pays for them.
+    // Threads start on first use: a server that only ever serves files never pays for them (memory, README "What made it fast", step 9).
     this.workers = Array.from({ length: size }, () => undefined)
   }
 

@@ -1,4 +1,4 @@
-// The blog's StreamRequestHandler: a handler that reads lines and byte counts through a buffer
+// The blog's StreamRequestHandler: a handler that reads through a buffer (rfile: lines and byte counts)
 // and writes through a buffer that flush() sends in one go.
 
 import type net from 'node:net'
@@ -32,14 +32,6 @@ export class StreamRequestHandler extends BaseRequestHandler {
   override checkDeadlines(now: number): void {
     this.rfile.expire(now)
     if (this.writeDeadline !== undefined && now >= this.writeDeadline) this.request.destroy()
-  }
-
-  readline(limit: number): Promise<Buffer> {
-    return this.rfile.readLine(limit)
-  }
-
-  read(length: number): Promise<Buffer> {
-    return this.rfile.read(length)
   }
 
   /** Queue bytes; nothing goes on the wire until flush(). */

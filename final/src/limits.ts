@@ -1,5 +1,6 @@
 // Every limit of the finished server in one place, named, with its unit and what exceeding it
-// answers. Each is a command-line flag (see cli.ts) and can be set small in tests.
+// answers. Those of Limits are command-line flags (see cli.ts) and can be set small in tests; the
+// constants below them are fixed.
 
 export interface Limits {
   /** Bytes in the request line; longer is 414 URI Too Long. */

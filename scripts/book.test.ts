@@ -15,6 +15,9 @@ import { browserUnavailableReason, launchBrowser, otherServer, repoRoot, startSe
 const reference = existsSync(path.join(repoRoot, 'final', 'src', 'main.ts')) ? 'final' : 'chapters/07-threads'
 const PAGES_AT_ONCE = 4 // browser tabs open together: enough to finish fast on 2 cores
 const FETCHES_AT_ONCE = 8
+// Building the book (shiki colours every file) and opening its ~250 pages in Chromium took 76 s on
+// its own on a busy 2-core machine, and over 90 s inside a full npm test: a budget, not a measure.
+const SETUP_TIMEOUT_MS = 300_000 // 5 minutes
 const DIAGRAM_TIMEOUT_MS = 15_000 // mermaid is 3.5 MB of script; a cold parse on a slow machine
 
 // Run in the page (as source text: this project's TypeScript has no DOM types).
@@ -43,7 +46,7 @@ describe.skipIf(browserUnavailableReason() || otherServer)('the book, served by 
     server = await startServer({ reference, root: siteDir })
     browser = await launchBrowser()
     visits = await mapAtMost(PAGES_AT_ONCE, pages, (page) => visit(page, `http://${server.host}:${server.port}/`))
-  }, 90_000)
+  }, SETUP_TIMEOUT_MS)
 
   afterAll(async () => {
     await browser?.close()

@@ -65,7 +65,7 @@ function readRequest(args: string[]): Request {
   for (const token of tokens) {
     if (token.kind === 'option' && token.name === 'port' && token.value !== undefined) [found.port, portGiven] = [token.value, true]
     else if (token.kind === 'option' && token.name === 'host' && token.value !== undefined) [found.host, hostGiven] = [token.value, true]
-    else if (token.kind === 'option' && token.name === 'help') help = true
+    else if (token.kind === 'option' && token.name === 'help' && found.chapter === undefined) help = true // after a chapter, the server's own --help
     else if (token.kind === 'positional' && found.chapter === undefined) found.chapter = token.value
     else if (token.kind === 'positional') rest.push({ text: token.value, word: true })
     else if (token.kind === 'option') rest.push({ text: args[token.index]!, word: false })

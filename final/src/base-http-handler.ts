@@ -6,7 +6,7 @@ import { formatAccessLog } from './access-log.ts'
 import { Exchange } from './exchange.ts'
 import { HttpError } from './http-error.ts'
 import { checkHead, expectsContinue, parseHeaders, readBody, readRequestLine, startRequest, waitForRequest } from './read-request.ts'
-import { RequestHeaders } from './request-parser.ts'
+import { RequestHeaders, checkFirstByte } from './request-parser.ts'
 import { RETRY_AFTER_SECONDS, ResponseWriter } from './response-writer.ts'
 import { errorPage } from './responses.ts'
 import { ReadTimeout } from './socket-reader.ts'
@@ -53,11 +53,12 @@ export class BaseHTTPRequestHandler extends ResponseWriter {
     // runs for every request, so it stays small (its locals live on the heap while it waits; with
     // the rest of README "What made it fast" step 6: 5 KB -> 3.6 KB of garbage per request).
     if (this.rfile.buffered === 0 && !(await waitForRequest(this.rfile, this.server.limits, first))) return false
-    const next = readRequestLine(this.rfile, this.server.limits, first)
+    checkFirstByte(this.rfile.peekByte()!) // a TLS hello or a control byte: 400 now, not at the deadline
+    const next = readRequestLine(this.rfile, this.exchange, this.server.limits, first)
     const line = typeof next === 'object' ? await next : next
     if (line === undefined) return false
     startRequest(this.exchange, line)
-    const headers = parseHeaders(this.rfile, this.server.limits)
+    const headers = parseHeaders(this.rfile, this.exchange, this.server.limits)
     this.exchange.headers = headers instanceof RequestHeaders ? headers : await headers
     const length = checkHead(this.exchange, this.server.isShutdown)
     if (length !== 0) await this.readRequestBody(length)

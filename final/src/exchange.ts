@@ -17,6 +17,8 @@ export class Exchange {
   pathname = ''
   query = ''
   version = ''
+  /** How its head ends its lines, set by its first line: one head may not mix them (headText in read-request.ts). */
+  lineEnding: 'CRLF' | 'LF' | undefined = undefined
   headers = NO_HEADERS
   body: Buffer = EMPTY
   /** HEAD: the response is written as for GET, and its body is dropped. */

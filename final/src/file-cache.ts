@@ -4,6 +4,7 @@
 // This alone made final/ about 10x faster (README "What made it fast", step 1).
 
 import { statSync, type Stats } from 'node:fs'
+import type { CodedForm } from './compressed-forms.ts'
 import { MAX_CACHE_BYTES, MAX_CACHED_FILE_BYTES, RACY_WINDOW_MS } from './limits.ts'
 
 export { MAX_CACHED_FILE_BYTES } // where static-handler.ts looks for it
@@ -33,6 +34,14 @@ export interface CachedFile {
   rangeHeaders: string
   /** The header lines of a 304 response for this file. */
   notModifiedHeaders: string
+  /** Text of 1 KiB or more: its responses say Vary: Accept-Encoding, and it may be sent compressed. */
+  compressible: boolean
+  /** What the coded forms' headers are made of (see compressed-forms.ts). */
+  lastModified: string
+  contentType: string
+  cacheControl: string | undefined
+  /** The compressed forms asked for so far, by coding, made once (compressed-forms.ts). */
+  coded: Map<string, Promise<CodedForm>>
   /** Whole 200 responses, head and body in one buffer, for one Date (see wholeResponse). */
   ready: { date: string; byConnection: Map<string, Buffer> }
 }

@@ -66,6 +66,10 @@ export const MAX_CACHE_BYTES = 64 * 1024 * 1024 // 64 MiB for all cached files t
 // leave the same stamp. A file changed this recently is served but not cached (git's "racy" rule).
 export const RACY_WINDOW_MS = 1_000 // 1 s
 
+// Compression (content-coding.ts)
+export const MIN_COMPRESS_BYTES = 1024 // 1 KiB: below about a packet, compressing saves no round trip
+export const BROTLI_QUALITY = 5 // of 11: 11 is for files compressed once ahead of time, far too slow per request
+
 // Logins
 export const SESSION_TTL_MS = 8 * 60 * 60 * 1000 // 8 hours: a working day, then log in again
 export const MAX_SESSIONS = 10_000 // sessions; past this the oldest goes, so logins cannot fill memory

@@ -1,6 +1,7 @@
 // Reading a request off the connection under its limits and deadlines: the wait for its first byte,
 // the request line, the header lines, the body. The head must arrive within headersTimeoutMs of its
-// first byte (slowloris), a body within requestTimeoutMs.
+// first byte (slowloris), a body within requestTimeoutMs. One head ends all its lines the same way,
+// CRLF or bare LF (headText); the exchange remembers which.
 //
 // Each step answers at once when its bytes are already buffered and returns a promise only when it
 // must wait (MaybePromise): a head that arrived whole, the usual case, is read without a single
@@ -27,22 +28,22 @@ export function waitForRequest(rfile: SocketReader, limits: Limits, first: boole
 }
 
 /** The request line, at once if it is buffered. Undefined if the connection ended before a request began. */
-export function readRequestLine(rfile: SocketReader, limits: Limits, first: boolean): MaybePromise<string | undefined> {
+export function readRequestLine(rfile: SocketReader, exchange: Exchange, limits: Limits, first: boolean): MaybePromise<string | undefined> {
   // From the first byte, the whole head must arrive within headersTimeoutMs (slowloris).
   rfile.deadline = Date.now() + limits.headersTimeoutMs
-  const line = readHeadLine(rfile, limits.maxRequestLineBytes, 414, 'the request line')
+  const line = readHeadLine(rfile, exchange, limits.maxRequestLineBytes, 414, 'the request line')
   // RFC 9112 §2.2: ignore empty lines before the request line (some clients send a stray CRLF
   // after a body); after one, the connection is idle again, not in the middle of a request.
-  if (typeof line === 'object') return line.then((rest) => (rest === '' ? waitForRequestLine(rfile, limits, first, 1) : rest))
-  return line === '' ? waitForRequestLine(rfile, limits, first, 1) : line
+  if (typeof line === 'object') return line.then((rest) => (rest === '' ? waitForRequestLine(rfile, exchange, limits, first, 1) : rest))
+  return line === '' ? waitForRequestLine(rfile, exchange, limits, first, 1) : line
 }
 
-async function waitForRequestLine(rfile: SocketReader, limits: Limits, first: boolean, skippedBefore: number): Promise<string | undefined> {
+async function waitForRequestLine(rfile: SocketReader, exchange: Exchange, limits: Limits, first: boolean, skippedBefore: number): Promise<string | undefined> {
   let line: string | undefined = ''
   for (let skipped = skippedBefore; line === '' && skipped <= MAX_LEADING_EMPTY_LINES; skipped++) {
     if (rfile.buffered === 0 && !(await waitForRequest(rfile, limits, first))) return undefined
     rfile.deadline = Date.now() + limits.headersTimeoutMs
-    line = await readHeadLine(rfile, limits.maxRequestLineBytes, 414, 'the request line')
+    line = await readHeadLine(rfile, exchange, limits.maxRequestLineBytes, 414, 'the request line')
   }
   return line === '' ? undefined : line
 }
@@ -65,23 +66,23 @@ export function startRequest(exchange: Exchange, line: string): void {
  * Header lines up to the empty line that ends the head. When they have all arrived (the usual
  * case) they are parsed at once, with no promise; otherwise the rest is awaited line by line.
  */
-export function parseHeaders(rfile: SocketReader, limits: Limits): MaybePromise<RequestHeaders> {
+export function parseHeaders(rfile: SocketReader, exchange: Exchange, limits: Limits): MaybePromise<RequestHeaders> {
   const headers = new RequestHeaders()
   for (let budget = limits.maxHeaderBytes; ; ) {
-    const line = readHeadLine(rfile, budget, 431, 'the header block')
-    if (typeof line !== 'string') return parseHeadersAsTheyCome(rfile, limits, headers, budget, line)
+    const line = readHeadLine(rfile, exchange, budget, 431, 'the header block')
+    if (typeof line !== 'string') return parseHeadersAsTheyCome(rfile, exchange, limits, headers, budget, line)
     if (line === '') return headers
     budget -= addHeaderLine(headers, line, limits.maxHeaderFields)
   }
 }
 
-async function parseHeadersAsTheyCome(rfile: SocketReader, limits: Limits, headers: RequestHeaders, budget: number, next: MaybePromise<string | undefined>): Promise<RequestHeaders> {
+async function parseHeadersAsTheyCome(rfile: SocketReader, exchange: Exchange, limits: Limits, headers: RequestHeaders, budget: number, next: MaybePromise<string | undefined>): Promise<RequestHeaders> {
   for (;;) {
     const line = typeof next === 'string' ? next : await next
     if (line === undefined) throw new HttpError(400, 'the connection ended inside the headers')
     if (line === '') return headers
     budget -= addHeaderLine(headers, line, limits.maxHeaderFields)
-    next = readHeadLine(rfile, budget, 431, 'the header block')
+    next = readHeadLine(rfile, exchange, budget, 431, 'the header block')
   }
 }
 
@@ -94,7 +95,7 @@ function addHeaderLine(headers: RequestHeaders, line: string, maxHeaderFields: n
 }
 
 /** One line of the head as text; undefined at the end of the stream. */
-function readHeadLine(rfile: SocketReader, limit: number, status: number, what: string): MaybePromise<string | undefined> {
+function readHeadLine(rfile: SocketReader, exchange: Exchange, limit: number, status: number, what: string): MaybePromise<string | undefined> {
   // The usual case, a line already buffered, is answered at once: no promise per header line.
   let line: string | null
   try {
@@ -102,10 +103,10 @@ function readHeadLine(rfile: SocketReader, limit: number, status: number, what: 
   } catch (error) {
     throw tooLong(error, status, what)
   }
-  return line !== null ? stripLineEnding(line) : waitForHeadLine(rfile, limit, status, what)
+  return line !== null ? headText(exchange, line, line.charCodeAt(line.length - 2) === 0x0d) : waitForHeadLine(rfile, exchange, limit, status, what)
 }
 
-async function waitForHeadLine(rfile: SocketReader, limit: number, status: number, what: string): Promise<string | undefined> {
+async function waitForHeadLine(rfile: SocketReader, exchange: Exchange, limit: number, status: number, what: string): Promise<string | undefined> {
   let line: Buffer
   try {
     line = await rfile.readLine(Math.max(limit, 2))
@@ -114,7 +115,21 @@ async function waitForHeadLine(rfile: SocketReader, limit: number, status: numbe
   }
   if (line.length === 0) return undefined
   if (line[line.length - 1] !== 0x0a) throw new HttpError(400, `the connection ended inside ${what}`)
-  return stripLineEnding(line)
+  return headText(exchange, line, line[line.length - 2] === 0x0d)
+}
+
+/**
+ * A head line without its ending. RFC 9112 §2.2 lets a bare LF stand for CRLF, but one head with
+ * both is read one way here and another way by a proxy in front (request smuggling): 400. Empty
+ * lines before the request line set no rule.
+ */
+function headText(exchange: Exchange, line: string | Buffer, crlf: boolean): string {
+  const text = stripLineEnding(line)
+  if (text === '' && exchange.lineEnding === undefined) return text
+  const ending = crlf ? 'CRLF' : 'LF'
+  exchange.lineEnding ??= ending
+  if (ending !== exchange.lineEnding) throw new HttpError(400, `the head mixes ${exchange.lineEnding} and ${ending} line endings; end every line with CRLF`)
+  return text
 }
 
 /** A head line over its limit is the client's error: 414 for the request line, 431 for the headers. */

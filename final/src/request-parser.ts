@@ -35,6 +35,18 @@ export function stripLineEnding(line: Buffer | string): string {
   return text
 }
 
+/**
+ * A request line starts with a method, a token (RFC 9110 §9.1); an empty line (CR, LF) may come
+ * first. Any other control byte is no request: 400 at once, not after the deadline. 0x16 starts
+ * a TLS handshake (RFC 8446 §5.1): a client that speaks https:// to this plain port.
+ */
+export function checkFirstByte(byte: number): void {
+  if (byte === 0x16) throw new HttpError(400, 'this port speaks plain HTTP, and the client began a TLS handshake: use http://, not https://')
+  if ((byte < 0x20 && byte !== 0x0d && byte !== 0x0a) || byte === 0x7f) {
+    throw new HttpError(400, `a request starts with a method, not the control byte 0x${byte.toString(16).padStart(2, '0')}`)
+  }
+}
+
 /** RFC 9112 §3: method SP request-target SP HTTP-version, exactly one space between. */
 export function parseRequestLine(line: string): RequestLine {
   const first = line.indexOf(' ')

@@ -57,6 +57,11 @@ export class SocketReader {
     return this.buffer.length - this.start
   }
 
+  /** The next unread byte, left unread; undefined when none is buffered. */
+  peekByte(): number | undefined {
+    return this.buffered > 0 ? this.buffer[this.start] : undefined
+  }
+
   /** The next line with its ending ("\n" or "\r\n"); at end of stream, what is left (maybe empty). */
   async readLine(limit: number): Promise<Buffer> {
     for (;;) {

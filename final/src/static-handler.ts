@@ -1,11 +1,17 @@
 // The blog's SimpleHTTPRequestHandler: GET (and so HEAD) serves files from the document root;
 // POST /api/login, POST /api/logout and GET /api/me log a user in and out. A client that has some of
-// a file's bytes already gets 304 Not Modified, or 206 Partial Content with the bytes it lacks.
+// a file's bytes already gets 304 Not Modified, or 206 Partial Content with the bytes it lacks. A
+// client that can decode br or gzip gets text compressed: a small file's compressed form is made
+// once and kept beside it in memory; a large one is streamed through the compressor in chunks.
 
+import type { Stats } from 'node:fs'
 import { open, stat, type FileHandle } from 'node:fs/promises'
 import path from 'node:path'
+import { pipeline } from 'node:stream'
 import { BaseHTTPRequestHandler, RETRY_AFTER_SECONDS } from './base-http-handler.ts'
+import { compressedForm } from './compressed-forms.ts'
 import { isNotModified, isRangeCurrent, validatorsFor, type Validators } from './conditional.ts'
+import { chooseContentCoding, codedEtag, createCompressor, findPrecompressed, isCompressible, type ContentCoding } from './content-coding.ts'
 import { contentTypeFor } from './content-types.ts'
 import { MAX_CACHED_FILE_BYTES, wholeResponse, type CachedFile } from './file-cache.ts'
 import { httpDateNow } from './http-date.ts'
@@ -54,6 +60,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     }
     if (!filePath) throw new HttpError(404, `${pathname} was not found`)
     const file = await open(filePath, 'r')
+    let sibling: { file: FileHandle; info: Stats } | undefined // a precompressed copy, when one is sent
     try {
       const info = await file.stat() // the file we opened, not whatever the name points to now
       if (!info.isFile()) throw new HttpError(404, `${pathname} is not a file`)
@@ -66,31 +73,70 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
         this.server.files.store(pathname, cached, info)
         return this.sendCached(cached)
       }
-      const notModified = isNotModified(this.headers, validators.etag, info.mtime)
-      // RFC 9110 §13.2.2: the client's copy is checked first; a 304 goes before any Range.
-      const range = notModified ? undefined : this.rangeFor(info.size, validators.etag, info.mtime)
+      // RFC 9110 §12.5.5: the answer depends on Accept-Encoding whenever the file could be compressed.
+      const compressible = isCompressible(contentType, info.size)
+      const acceptEncoding = compressible ? this.headers.get('accept-encoding') : undefined
+      let coding = acceptEncoding === undefined ? 'identity' : this.contentCodingFor(acceptEncoding)
+      if (coding !== 'identity') sibling = await this.openPrecompressed(filePath, coding, info)
+      // RFC 9112 §7.1: compressing on the fly needs chunked framing, which HTTP/1.0 lacks.
+      if (coding !== 'identity' && !sibling && this.version === 'HTTP/1.0') coding = 'identity'
+      const etag = codedEtag(sibling ? validatorsFor(sibling.info).etag : validators.etag, coding)
+      // RFC 9110 §13.2.2: the client's copy is checked first; a 304 goes before any Range. A copy
+      // of the file in either form is current while the file is.
+      const notModified = isNotModified(this.headers, etag, info.mtime) || (coding !== 'identity' && isNotModified(this.headers, validators.etag, info.mtime))
+      const range = notModified || coding !== 'identity' ? undefined : this.rangeFor(info.size, validators.etag, info.mtime)
       if (range === 'unsatisfiable') return this.sendRangeNotSatisfiable(info.size)
       this.writeResponse(notModified ? 304 : range ? 206 : 200)
-      this.writeHeader('ETag', validators.etag)
+      this.writeHeader('ETag', etag)
       this.writeHeader('Last-Modified', validators.lastModified)
       if (this.server.cacheControl) this.writeHeader('Cache-Control', this.server.cacheControl)
+      if (notModified && compressible) this.writeHeader('Vary', 'Accept-Encoding')
       if (notModified) return this.endHeaders() // RFC 9110 §15.4.5: a 304 has no body
       this.writeHeader('Accept-Ranges', 'bytes') // RFC 9110 §14.3: a part of this file may be asked for
       this.writeHeader('Content-Type', contentType)
+      if (coding !== 'identity') this.writeHeader('Content-Encoding', coding) // RFC 9110 §8.4
+      if (compressible) this.writeHeader('Vary', 'Accept-Encoding')
       if (range) this.writeHeader('Content-Range', `bytes ${range.start}-${range.end}/${info.size}`)
-      const length = range ? range.end - range.start + 1 : info.size
-      this.writeHeader('Content-Length', length)
+      const length = range ? range.end - range.start + 1 : (sibling?.info ?? info).size
+      // RFC 9112 §6.1: compressed on the fly, the length is known only at the end: chunked.
+      const streamed = coding !== 'identity' && !sibling
+      if (streamed) this.writeHeader('Transfer-Encoding', 'chunked')
+      else this.writeHeader('Content-Length', length)
       this.endHeaders()
       if (this.headOnly) return
-      await this.writeFile(file, range)
-      this.bytesSent += length
+      if (coding === 'identity') await this.writeFile(file, range)
+      else if (sibling) await this.writeFile(sibling.file)
+      else await this.writeFrom(pipeline(file.createReadStream({ highWaterMark: READ_CHUNK_BYTES, autoClose: false }), createCompressor(coding), () => {}), true)
+      if (!streamed) this.bytesSent += length
     } finally {
       await file.close()
+      await sibling?.file.close()
     }
   }
 
+  /**
+   * The coding to send a compressible file with. A Range counts bytes of one representation, and a
+   * compressed stream's bytes are not known before it is made: a request with Range gets identity.
+   */
+  private contentCodingFor(acceptEncoding: string): ContentCoding {
+    if (this.headers.has('range')) return 'identity'
+    return chooseContentCoding(acceptEncoding)
+  }
+
+  /** file.br or file.gz beside a large file, opened, when it is inside the root and not older. */
+  private async openPrecompressed(filePath: string, coding: ContentCoding, info: Stats): Promise<{ file: FileHandle; info: Stats } | undefined> {
+    const found = await findPrecompressed(filePath, coding, info.mtimeMs, this.server.root)
+    if (!found) return undefined
+    const file = await open(found.path, 'r').catch(() => undefined)
+    return file && { file, info: found.info }
+  }
+
   /** A file from memory: the status line and the prepared headers, then the body (not for HEAD). */
-  private sendCached(file: CachedFile): void {
+  private sendCached(file: CachedFile): Promise<void> | void {
+    // Only a file that could be compressed looks at Accept-Encoding: one lookup, and only for it.
+    const acceptEncoding = file.compressible ? this.headers.get('accept-encoding') : undefined
+    const coding = acceptEncoding === undefined ? 'identity' : this.contentCodingFor(acceptEncoding)
+    if (coding !== 'identity') return this.sendCompressed(file, coding)
     const notModified = isNotModified(this.headers, file.etag, file.mtime)
     // A Range is looked at only when there is one: the usual GET pays for one lookup, nothing more.
     if (!notModified && this.headers.get('range') !== undefined) return this.sendCachedRange(file)
@@ -100,6 +146,17 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     this.write(notModified ? file.notModifiedHeaders : file.headers)
     this.endHeaders()
     if (!notModified) this.write(file.body)
+  }
+
+  /** The compressed form of a file in memory, made at the first request for it, with its Content-Length. */
+  private async sendCompressed(file: CachedFile, coding: 'br' | 'gzip'): Promise<void> {
+    const form = await compressedForm(file, coding, this.server.root)
+    // RFC 9110 §13.1.2: a copy of either form is current while the file is.
+    const notModified = isNotModified(this.headers, form.etag, file.mtime) || isNotModified(this.headers, file.etag, file.mtime)
+    this.writeResponse(notModified ? 304 : 200)
+    this.write(notModified ? form.notModifiedHeaders : form.headers)
+    this.endHeaders()
+    if (!notModified) this.write(form.body)
   }
 
   /** A range of a file in memory: a view of its bytes (subarray copies nothing), never the whole response. */
@@ -237,8 +294,10 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
 
 /** The headers are prepared once, from the bytes actually read (the file may have just changed). */
 function toCachedFile(namedPath: string, body: Buffer, { etag, lastModified }: Validators, contentType: string, mtime: Date, cacheControl: string | undefined): CachedFile {
+  const compressible = isCompressible(contentType, body.length)
   const validators = `ETag: ${etag}\r\nLast-Modified: ${lastModified}\r\n${cacheControl ? `Cache-Control: ${cacheControl}\r\n` : ''}`
-  const rangeHeaders = `${validators}Accept-Ranges: bytes\r\nContent-Type: ${contentType}\r\n`
+  const vary = compressible ? 'Vary: Accept-Encoding\r\n' : '' // RFC 9110 §12.5.5, on the plain form too
+  const rangeHeaders = `${validators}Accept-Ranges: bytes\r\nContent-Type: ${contentType}\r\n${vary}`
   return {
     namedPath,
     body,
@@ -246,7 +305,12 @@ function toCachedFile(namedPath: string, body: Buffer, { etag, lastModified }: V
     mtime,
     headers: `${rangeHeaders}Content-Length: ${body.length}\r\n`,
     rangeHeaders,
-    notModifiedHeaders: validators,
+    notModifiedHeaders: `${validators}${vary}`,
+    compressible,
+    lastModified,
+    contentType,
+    cacheControl,
+    coded: new Map(),
     ready: { date: '', byConnection: new Map() },
   }
 }

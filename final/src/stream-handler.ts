@@ -81,16 +81,30 @@ export class StreamRequestHandler extends BaseRequestHandler {
   }
 
   /**
-   * Send everything queued, then a stream's chunks at the pace the client takes them. Written by
+   * Send everything queued, then a stream's chunks at the pace the client takes them, as they
+   * come or (chunked) framed as chunks when their length is not known in advance. Written by
    * hand rather than with pipeline(): on a kept-alive socket, each pipeline() would leave
    * listeners behind (README "What made it fast", step 2).
    */
-  async writeFrom(source: AsyncIterable<Buffer>): Promise<void> {
+  async writeFrom(source: AsyncIterable<Buffer>, chunked = false): Promise<void> {
     await this.flush()
+    const socket = this.request
     for await (const chunk of source) {
-      if (this.request.destroyed) throw new Error('the client closed the connection')
-      if (!this.request.write(chunk)) await this.drained()
+      if (socket.destroyed) throw new Error('the client closed the connection')
+      if (!chunked) {
+        if (!socket.write(chunk)) await this.drained()
+        continue
+      }
+      if (chunk.length === 0) continue // a chunk of size 0 would end the body here
+      // RFC 9112 §7.1: the size in hex, CRLF, the data, CRLF; corked, so one writev() and no copy.
+      socket.cork()
+      socket.write(`${chunk.length.toString(16)}\r\n`)
+      socket.write(chunk)
+      const room = socket.write('\r\n')
+      socket.uncork()
+      if (!room) await this.drained()
     }
+    if (chunked && !socket.destroyed) socket.write('0\r\n\r\n') // the last chunk, no trailer fields
   }
 }
 

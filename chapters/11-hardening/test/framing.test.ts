@@ -1,13 +1,13 @@
-// final/, robustness: message framing (RFC 9112 §6, RFC 9110 §8.6). Where a body ends is where the
+// Chapter 11, black-box: message framing (RFC 9112 §6, RFC 9110 §8.6). Where a body ends is where the
 // next request starts; a server that guesses can be made to answer a request hidden in a body
 // (request smuggling). So every doubtful length is a 400 and a close, and each case below puts a
 // request in the body to show that it is never answered.
 
 import { describe, expect, it } from 'vitest'
 import { RawClient, expectResponse, hint } from '../../../scripts/kit/index.ts'
-import { expectAnswerKeptOpen, expectOneAnswerThenClose, get, serveFinal } from './wire.ts'
+import { expectAnswerKeptOpen, expectOneAnswerThenClose, get, serveChapter } from './wire.ts'
 
-const served = serveFinal({ REQUEST_TIMEOUT_MS: '500' })
+const served = serveChapter({ REQUEST_TIMEOUT_MS: '500' })
 const SMUGGLED = get('/notes.txt') // inside a body: must never be answered
 const post = (fields: string, body = SMUGGLED) => `POST /api/logout HTTP/1.1\r\nHost: localhost\r\n${fields}\r\n${body}`
 
@@ -63,7 +63,7 @@ describe('framing', hint('chapters/03-http-parse/README.md#the-body-exactly-how-
     })
   })
 
-  it('a chunked request body is decoded, and the bytes after it are the next request', hint('final/README.md#chunked-request-bodies'), async () => {
+  it('a chunked request body is decoded, and the bytes after it are the next request', hint('chapters/10-chunked-and-compression/README.md#reading-a-chunked-request'), async () => {
     const client = await RawClient.connect(served.port)
     await client.send(post('Transfer-Encoding: chunked\r\n', `2\r\n{}\r\n0\r\n\r\n${get('/style.css')}`))
     const why = 'RFC 9112 §7.1: a recipient MUST be able to parse the chunked transfer coding; the body ends at the last chunk and the empty line after it, so what follows is the next request.'
@@ -72,7 +72,7 @@ describe('framing', hint('chapters/03-http-parse/README.md#the-body-exactly-how-
     client.destroy()
   })
 
-  it('a request hidden inside a chunk is read as data, never answered', hint('final/README.md#chunked-request-bodies'), async () => {
+  it('a request hidden inside a chunk is read as data, never answered', hint('chapters/10-chunked-and-compression/README.md#reading-a-chunked-request'), async () => {
     const client = await RawClient.connect(served.port)
     await client.send(post('Transfer-Encoding: chunked\r\n', `${SMUGGLED.length.toString(16)}\r\n${SMUGGLED}\r\n0\r\n\r\n${get('/style.css')}`))
     const why = 'RFC 9112 §7.1: the chunk-size counts the bytes of the chunk; a request inside them is data.'
@@ -81,7 +81,7 @@ describe('framing', hint('chapters/03-http-parse/README.md#the-body-exactly-how-
     client.destroy()
   })
 
-  it('"Transfer-Encoding: Chunked" is chunked: coding names are case-insensitive', hint('final/README.md#chunked-request-bodies'), async () => {
+  it('"Transfer-Encoding: Chunked" is chunked: coding names are case-insensitive', hint('chapters/10-chunked-and-compression/README.md#reading-a-chunked-request'), async () => {
     const client = await RawClient.connect(served.port)
     await client.send(post('Transfer-Encoding: Chunked\r\n', `0\r\n\r\n${get('/style.css')}`))
     const why = 'RFC 9112 §7: transfer-coding names are case-insensitive; "Chunked" frames the body as chunked does.'
@@ -90,7 +90,7 @@ describe('framing', hint('chapters/03-http-parse/README.md#the-body-exactly-how-
     client.destroy()
   })
 
-  it('Transfer-Encoding: gzip, chunked → 501, close: the server does not decode gzip bodies', hint('final/README.md#chunked-request-bodies'), async () => {
+  it('Transfer-Encoding: gzip, chunked → 501, close: the server does not decode gzip bodies', hint('chapters/10-chunked-and-compression/README.md#reading-a-chunked-request'), async () => {
     await expectOneAnswerThenClose(served.port, post('Transfer-Encoding: gzip, chunked\r\n', `0\r\n\r\n${SMUGGLED}`), {
       status: 501,
       why: 'RFC 9112 §6.1: a server that receives a transfer coding it does not understand SHOULD answer 501, and it closes, since it cannot read the body it did not decode.',
@@ -144,7 +144,7 @@ describe('framing', hint('chapters/03-http-parse/README.md#the-body-exactly-how-
     client.destroy()
   })
 
-  it('a body that never arrives → 408 after --request-timeout, close', hint('final/README.md#timeouts-headers-body-idle'), async () => {
+  it('a body that never arrives → 408 after --request-timeout, close', hint('chapters/11-hardening/README.md#deadlines-not-idle-timers'), async () => {
     const client = await RawClient.connect(served.port)
     await client.send('POST /api/logout HTTP/1.1\r\nHost: localhost\r\nContent-Length: 10\r\n\r\n')
     const response = await client.readResponse()
@@ -165,7 +165,7 @@ describe('framing', hint('chapters/03-http-parse/README.md#the-body-exactly-how-
     next.destroy()
   })
 
-  it('Expect: 100-continue with a declared body over the limit → 413 and no 100 Continue', hint('final/README.md#expect-100-continue'), async () => {
+  it('Expect: 100-continue with a declared body over the limit → 413 and no 100 Continue', hint('chapters/11-hardening/README.md#expect-100-continue'), async () => {
     const response = await expectOneAnswerThenClose(served.port, 'POST /api/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: 1073741824\r\n\r\n', {
       status: 413,
       why: 'RFC 9110 §10.1.1: a server MAY answer with a final status instead of 100; a 100 would invite the gigabyte it is about to refuse.',
@@ -173,7 +173,7 @@ describe('framing', hint('chapters/03-http-parse/README.md#the-body-exactly-how-
     expect(response.raw.toString('latin1')).not.toContain('100 Continue')
   })
 
-  it('Expect: 100-continue: the 100 comes before the body is sent, then the final answer', hint('final/README.md#expect-100-continue'), async () => {
+  it('Expect: 100-continue: the 100 comes before the body is sent, then the final answer', hint('chapters/11-hardening/README.md#expect-100-continue'), async () => {
     const client = await RawClient.connect(served.port)
     await client.send('POST /api/logout HTTP/1.1\r\nHost: localhost\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n')
     expectResponse({ client, response: await client.readResponse() }, { status: 100, why: 'RFC 9110 §10.1.1: a server that will read the body sends 100 Continue first; the client is waiting for it.' })
@@ -182,7 +182,7 @@ describe('framing', hint('chapters/03-http-parse/README.md#the-body-exactly-how-
     client.destroy()
   })
 
-  it('an expectation the server does not know → 417 Expectation Failed', hint('final/README.md#expect-100-continue'), async () => {
+  it('an expectation the server does not know → 417 Expectation Failed', hint('chapters/11-hardening/README.md#expect-100-continue'), async () => {
     const response = await expectOneAnswerThenClose(served.port, post('Expect: teapot\r\nContent-Length: 2\r\n', '{}'), {
       status: 417,
       why: 'RFC 9110 §10.1.1: a server that receives an Expect value other than 100-continue MAY answer 417.',

@@ -1,12 +1,12 @@
-// final/, robustness: methods (RFC 9110 §9). HEAD is GET without the body; an unknown method is
+// Chapter 11, black-box: methods (RFC 9110 §9). HEAD is GET without the body; an unknown method is
 // 501; TRACE never reflects the request; CONNECT and OPTIONS get real answers; a 405 always says,
 // in Allow, what would have worked, and what it says is true.
 
 import { describe, expect, it } from 'vitest'
 import { RawClient, expectResponse, header, hint, type HttpResponse } from '../../../scripts/kit/index.ts'
-import { allowed, checkStatus, expectAnswerKeptOpen, get, serveFinal } from './wire.ts'
+import { allowed, checkStatus, expectAnswerKeptOpen, get, serveChapter } from './wire.ts'
 
-const served = serveFinal()
+const served = serveChapter()
 const request = (method: string, target: string, extra = '') => `${method} ${target} HTTP/1.1\r\nHost: localhost\r\n${extra}\r\n`
 
 /** One request on its own connection, its response. */
@@ -57,7 +57,7 @@ describe('methods', hint('chapters/04-responses/README.md#which-status-code'), (
     })
   }
 
-  it('TRACE never echoes the request back', hint('final/README.md#options-trace-and-connect'), async () => {
+  it('TRACE never echoes the request back', hint('chapters/11-hardening/README.md#options-trace-and-connect'), async () => {
     const secret = 'trace-me-not-4711'
     const { client, response } = await ask('TRACE', '/notes.txt', `X-Secret: ${secret}\r\nCookie: sid=${secret}\r\n`)
     checkStatus(client, response, { status: [405, 501], why: 'RFC 9110 §9.3.8: TRACE is optional; a server that does not want it answers 405 or 501.' })
@@ -65,13 +65,13 @@ describe('methods', hint('chapters/04-responses/README.md#which-status-code'), (
     expect(header(response, 'content-type') ?? '').not.toMatch(/message\/http/)
   })
 
-  it('CONNECT host:port is answered 405 (with Allow) or 501; this server is no tunnel', hint('final/README.md#options-trace-and-connect'), async () => {
+  it('CONNECT host:port is answered 405 (with Allow) or 501; this server is no tunnel', hint('chapters/11-hardening/README.md#options-trace-and-connect'), async () => {
     const { client, response } = await ask('CONNECT', 'localhost:443', '')
     checkStatus(client, response, { status: [405, 501], why: 'RFC 9110 §9.3.6: CONNECT asks for a tunnel; an origin server answers it as a method it does not allow (405) or does not implement (501), never 400: the request is well-formed (RFC 9112 §3.2.3).' })
     if (response.status === 405) expect(allowed(response), 'RFC 9110 §15.5.6: a 405 MUST have Allow').toBeDefined()
   })
 
-  it('OPTIONS * (the server as a whole) → 200 or 204 with Allow', hint('final/README.md#options-trace-and-connect'), async () => {
+  it('OPTIONS * (the server as a whole) → 200 or 204 with Allow', hint('chapters/11-hardening/README.md#options-trace-and-connect'), async () => {
     const { client, response } = await ask('OPTIONS', '*')
     checkStatus(client, response, { status: [200, 204], why: 'RFC 9110 §9.3.7: OPTIONS * asks about the server in general; RFC 9112 §3.2.4 makes "*" a valid target for it.' })
     expect(allowed(response), 'Allow lists what the server does').toEqual(expect.arrayContaining(['GET', 'HEAD', 'OPTIONS']))
@@ -86,7 +86,7 @@ describe('methods', hint('chapters/04-responses/README.md#which-status-code'), (
     ['/api/me', ['GET', 'HEAD', 'OPTIONS']],
   ]
   for (const [target, methods] of OPTIONS_TARGETS) {
-    it(`OPTIONS ${target} → 200 or 204 with Allow: ${methods.join(', ')}`, hint('final/README.md#options-trace-and-connect'), async () => {
+    it(`OPTIONS ${target} → 200 or 204 with Allow: ${methods.join(', ')}`, hint('chapters/11-hardening/README.md#options-trace-and-connect'), async () => {
       const { client, response } = await ask('OPTIONS', target)
       checkStatus(client, response, { status: [200, 204], why: 'RFC 9110 §9.3.7: OPTIONS asks which methods a resource takes; the answer is in Allow.' })
       expect(allowed(response)?.sort()).toEqual([...methods].sort())

@@ -1,13 +1,13 @@
-// final/, robustness: the Host header (RFC 9112 §3.2). "A server MUST respond with a 400 (Bad
+// Chapter 11, black-box: the Host header (RFC 9112 §3.2). "A server MUST respond with a 400 (Bad
 // Request) status code to any HTTP/1.1 request message that lacks a Host header field and to any
 // request message that contains more than one Host header field line or a Host header field with
 // an invalid field value."
 
 import { describe, it } from 'vitest'
 import { hint } from '../../../scripts/kit/index.ts'
-import { expectAnswerKeptOpen, expectOneAnswerThenClose, get, serveFinal } from './wire.ts'
+import { expectAnswerKeptOpen, expectOneAnswerThenClose, get, serveChapter } from './wire.ts'
 
-const served = serveFinal()
+const served = serveChapter()
 const FOLLOWER = get('/notes.txt')
 
 // [name, header lines (each ending in CRLF), why]: each is 400 and the close.

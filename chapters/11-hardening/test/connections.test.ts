@@ -1,4 +1,4 @@
-// final/, robustness: connections. Pipelines, half-closes, clients that vanish or stop reading,
+// Chapter 11, black-box: connections. Pipelines, half-closes, clients that vanish or stop reading,
 // hundreds of slow or idle clients, and an upload refused without being read. Where a resource
 // could leak, the server's open file descriptors are counted (Linux /proc).
 
@@ -6,10 +6,10 @@ import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { RawClient, expectResponse, header, hint } from '../../../scripts/kit/index.ts'
-import { allAnswers, eventually, get, heldConnections, openDescriptors, serveFinal } from './wire.ts'
+import { allAnswers, eventually, get, heldConnections, openDescriptors, serveChapter } from './wire.ts'
 
 const HEADERS_TIMEOUT_MS = 4_000 // the dribblers below must outlast their own setup, then be cut off
-const served = serveFinal({
+const served = serveChapter({
   HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS),
   KEEP_ALIVE_TIMEOUT_MS: '1500', // long enough for the 1000 idle connections below to be idle together
   REQUEST_TIMEOUT_MS: '1000',
@@ -53,7 +53,7 @@ async function connectMany(n: number, start: (client: RawClient) => Promise<void
   return clients
 }
 
-describe('connections', hint('final/README.md#pipelining'), () => {
+describe('connections', hint('chapters/08-keep-alive/README.md#pipelining'), () => {
   it('a pipeline of mixed requests, with bodies, errors and a HEAD, is answered in order', async () => {
     const client = await RawClient.connect(served.port)
     await client.send(
@@ -89,7 +89,7 @@ describe('connections', hint('final/README.md#pipelining'), () => {
     responses.forEach((response, i) => expectResponse({ client, response }, { status: 200, body: served.site.files.get(files[i % 4]!)!, why }))
   })
 
-  it('"Connection: keep-alive, CLOSE": the close token in a list, in any case, ends the connection after that response', hint('final/README.md#persistent-connections'), async () => {
+  it('"Connection: keep-alive, CLOSE": the close token in a list, in any case, ends the connection after that response', hint('chapters/08-keep-alive/README.md#who-closes-and-when'), async () => {
     const { client, responses } = await allAnswers(served.port, get('/notes.txt', 'Connection: keep-alive, CLOSE\r\n') + get('/style.css'))
     const why = 'RFC 9112 §9.6: "close" in Connection (a case-insensitive token list, RFC 9110 §7.6.1) means this is the last response; the request after it is not processed.'
     expect(responses.length, why).toBe(1)
@@ -142,7 +142,7 @@ describe('connections', hint('final/README.md#pipelining'), () => {
     expectResponse({ client, response: responses[0]! }, { status: 200, why: 'The server goes on serving.' })
   })
 
-  it('a client that stops reading mid-response is cut off after --request-timeout, its socket and file closed', hint('final/README.md#timeouts-headers-body-idle'), async () => {
+  it('a client that stops reading mid-response is cut off after --request-timeout, its socket and file closed', hint('chapters/11-hardening/README.md#deadlines-not-idle-timers'), async () => {
     await expectDescriptorsReleased('Before: the earlier tests\' connections are gone.')
     const client = await RawClient.connect(served.port)
     await client.send(get(BIG_FILE))
@@ -157,7 +157,7 @@ describe('connections', hint('final/README.md#pipelining'), () => {
     client.destroy()
   })
 
-  it('500 clients dribbling their heads a byte a second do not stop a normal client from being served, and are cut off with 408', hint('final/README.md#timeouts-headers-body-idle'), async () => {
+  it('500 clients dribbling their heads a byte a second do not stop a normal client from being served, and are cut off with 408', hint('chapters/11-hardening/README.md#deadlines-not-idle-timers'), async () => {
     const head = 'GET /notes.txt HTTP/1.1\r\nHost: localhost\r\nX-Slow: zzzzzzzzzzzzzzzzzzzzzzzz\r\n\r\n'
     const dribblers = await connectMany(500, (client) => client.send(head[0]!))
     let sent = 0
@@ -182,7 +182,7 @@ describe('connections', hint('final/README.md#pipelining'), () => {
     }
   })
 
-  it('1000 idle kept-alive connections are all reclaimed by the keep-alive timeout', hint('final/README.md#timeouts-headers-body-idle'), async () => {
+  it('1000 idle kept-alive connections are all reclaimed by the keep-alive timeout', hint('chapters/11-hardening/README.md#deadlines-not-idle-timers'), async () => {
     await expectDescriptorsReleased('Before: the earlier tests\' connections are gone.')
     const clients = await connectMany(1000, async (client) => {
       await client.send(get('/notes.txt'))

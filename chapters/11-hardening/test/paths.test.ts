@@ -1,12 +1,12 @@
-// final/, robustness: nothing outside the document root is ever served, however the path is
+// Chapter 11, black-box: nothing outside the document root is ever served, however the path is
 // spelled, on a fresh connection, on a kept-alive one, or in a pipeline. The attacks go out as raw
 // bytes: an HTTP client would clean "/../" away before sending it.
 
 import { describe, expect, it } from 'vitest'
 import { RawClient, SECRET, explain, expectResponse, header, hint, type HttpResponse } from '../../../scripts/kit/index.ts'
-import { allAnswers, expectAnswerKeptOpen, get, serveFinal } from './wire.ts'
+import { allAnswers, expectAnswerKeptOpen, get, serveChapter } from './wire.ts'
 
-const served = serveFinal()
+const served = serveChapter()
 
 // [target, why]: chapter 05's traversal list (chapters/05-static-files/test/traversal.test.ts),
 // then the spellings that other servers were caught by.

@@ -1,15 +1,15 @@
-// final/, black-box: every limit has a name, a unit, a flag, and the right status when exceeded.
+// Chapter 11, black-box: every limit has a name, a unit, a flag, and the right status when exceeded.
 // They are set small here through the environment, so the suite stays fast.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { RawClient, createSite, exchange, expectClosed, expectResponse, hint, startServer, type FixtureSite, type RunningServer } from '../../scripts/kit/index.ts'
+import { RawClient, createSite, exchange, expectClosed, expectResponse, hint, startServer, type FixtureSite, type RunningServer } from '../../../scripts/kit/index.ts'
 
 let site: FixtureSite
 let server: RunningServer
 beforeAll(async () => {
   site = createSite()
   server = await startServer({
-    reference: 'final',
+    reference: 'chapters/11-hardening',
     root: site.root,
     args: ['--quiet'],
     env: {
@@ -27,7 +27,7 @@ afterAll(async () => {
   site?.cleanup()
 })
 
-describe('size limits', hint('final/README.md#limits-with-names-and-units'), () => {
+describe('size limits', hint('chapters/11-hardening/README.md#limits-as-a-budget'), () => {
   it('a request line over --max-request-line (256 bytes here): 414 URI Too Long', async () => {
     expectResponse(await exchange(server.port, `GET /${'a'.repeat(300)} HTTP/1.1\r\nHost: x\r\n\r\n`), { status: 414, headers: { connection: 'close' } })
   })
@@ -67,7 +67,7 @@ describe('closing after a refusal', hint('chapters/01-tcp-echo/README.md#closing
   })
 })
 
-describe('time limits', hint('final/README.md#timeouts-headers-body-idle'), () => {
+describe('time limits', hint('chapters/11-hardening/README.md#deadlines-not-idle-timers'), () => {
   it('a head that has not arrived after --headers-timeout: 408, then close', async () => {
     const client = await RawClient.connect(server.port)
     await client.send('GET / HTTP/1.1\r\nHost: x\r\n') // and no empty line

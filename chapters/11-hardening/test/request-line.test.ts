@@ -1,11 +1,11 @@
-// final/, robustness: the request line (RFC 9112 §3). Each malformed line is followed by a good
+// Chapter 11, black-box: the request line (RFC 9112 §3). Each malformed line is followed by a good
 // request in the same write: the bad one gets its answer and the close, the good one never an answer.
 
 import { describe, it } from 'vitest'
 import { expectResponse, hint } from '../../../scripts/kit/index.ts'
-import { expectAnswerKeptOpen, expectOneAnswerThenClose, get, serveFinal } from './wire.ts'
+import { expectAnswerKeptOpen, expectOneAnswerThenClose, get, serveChapter } from './wire.ts'
 
-const served = serveFinal()
+const served = serveChapter()
 const FOLLOWER = get('/notes.txt') // must never be answered after a request line that failed
 
 // [name, request line (CRLF added), why]: each one is 400 and the close.

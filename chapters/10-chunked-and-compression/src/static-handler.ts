@@ -1,0 +1,251 @@
+// The blog's SimpleHTTPRequestHandler: GET (and so HEAD) serves files from the document root;
+// POST /api/login, POST /api/logout and GET /api/me log a user in and out. A client that has some of
+// a file's bytes already gets 304 Not Modified, or 206 Partial Content with the bytes it lacks. A
+// client that can decode br or gzip gets text compressed, from a precompressed copy or on the fly.
+
+import type { Stats } from 'node:fs'
+import { open, realpath, stat, type FileHandle } from 'node:fs/promises'
+import { pipeline } from 'node:stream'
+import { BaseHTTPRequestHandler, RETRY_AFTER_SECONDS } from './base-http-handler.ts'
+import { isNotModified, isRangeCurrent, validatorsFor, type Validators } from './conditional.ts'
+import { SIBLING_EXTENSIONS, chooseContentCoding, codedEtag, createCompressor, isCompressible, type ContentCoding } from './content-coding.ts'
+import { contentTypeFor } from './content-types.ts'
+import { HttpError } from './http-error.ts'
+import { MAX_LOGIN_BODY_BYTES, readJsonLogin, requireContentLength } from './json-body.ts'
+import type { PasswordJob } from './password-worker.ts'
+import { parseRange, type ByteRange } from './range.ts'
+import { SESSION_COOKIE, clearedSessionCookie, parseCookies, sessionCookie } from './sessions.ts'
+import type { SimpleHTTPServer } from './simple-http-server.ts'
+import { isInside, pathToSegments, resolveInRoot, splitTarget } from './static-files.ts'
+import { PoolBusy, WorkerCrashed } from './worker-pool.ts'
+
+const INDEX_FILE = 'index.html'
+const READ_CHUNK_BYTES = 64 * 1024 // 64 KiB per read from disk
+
+// The API's resources and the methods each takes; every other path is a file (GET, HEAD).
+const API_ROUTES: Record<string, string[]> = {
+  '/api/login': ['POST'],
+  '/api/logout': ['POST'],
+  '/api/me': ['GET', 'HEAD'],
+}
+const FILE_METHODS = ['GET', 'HEAD']
+
+export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
+  declare readonly server: SimpleHTTPServer
+
+  async doGET(): Promise<void> {
+    const { pathname, query } = splitTarget(this.path) // the query string does not name a file
+    if (pathname === '/api/me') return this.sendMe()
+    this.requireMethod(pathname)
+    const segments = pathToSegments(pathname)
+    let filePath = await resolveInRoot(this.server.root, segments)
+    if (filePath && (await stat(filePath)).isDirectory()) {
+      // A directory's page is its index.html, at the address with a trailing slash, so that
+      // the page's relative links resolve inside the directory.
+      if (!pathname.endsWith('/')) return this.redirectToSlash(segments, query)
+      filePath = await resolveInRoot(this.server.root, [...segments, INDEX_FILE])
+    }
+    if (!filePath) throw new HttpError(404, `${pathname} was not found`)
+    const file = await open(filePath, 'r')
+    let sibling: { file: FileHandle; info: Stats } | undefined // a precompressed copy, when one is sent
+    try {
+      const info = await file.stat() // the file we opened, not whatever the name points to now
+      if (!info.isFile()) throw new HttpError(404, `${pathname} is not a file`)
+      const validators = validatorsFor(info)
+      // RFC 9110 §12.5.5: the answer depends on Accept-Encoding whenever the file could be compressed.
+      const compressible = isCompressible(contentTypeFor(filePath), info.size)
+      let coding = compressible ? this.contentCodingFor() : 'identity'
+      if (coding !== 'identity') sibling = await this.openPrecompressed(filePath, coding, info)
+      // RFC 9112 §7.1: compressing on the fly needs chunked framing, which HTTP/1.0 lacks.
+      if (coding !== 'identity' && !sibling && this.version === 'HTTP/1.0') coding = 'identity'
+      // RFC 9110 §8.8.3: the coded bytes are another representation, with a tag of their own.
+      const sent = { ...validators, etag: codedEtag(sibling ? validatorsFor(sibling.info).etag : validators.etag, coding) }
+      // RFC 9110 §13.2.2: the client's copy is checked first; a 304 goes before any Range. A copy
+      // of the file in either form is current while the file is.
+      if ([sent.etag, validators.etag].some((etag) => isNotModified(this.headers, etag, info.mtime))) return this.sendNotModified(sent, compressible)
+      const range = this.rangeFor(info.size, validators)
+      if (range === 'unsatisfiable') return this.sendRangeNotSatisfiable(info.size)
+      this.writeResponse(range ? 206 : 200)
+      this.writeValidators(sent)
+      this.writeHeader('Accept-Ranges', 'bytes') // RFC 9110 §14.3: a part of this file may be asked for
+      this.writeHeader('Content-Type', contentTypeFor(filePath))
+      if (coding !== 'identity') this.writeHeader('Content-Encoding', coding) // RFC 9110 §8.4
+      if (compressible) this.writeHeader('Vary', 'Accept-Encoding') // RFC 9110 §12.5.5: for caches
+      if (range) this.writeHeader('Content-Range', `bytes ${range.start}-${range.end}/${info.size}`)
+      // RFC 9112 §6.1: compressed on the fly, the length is known only at the end: chunked.
+      if (coding !== 'identity' && !sibling) this.writeHeader('Transfer-Encoding', 'chunked')
+      else this.writeHeader('Content-Length', range ? range.end - range.start + 1 : (sibling?.info ?? info).size)
+      this.endHeaders()
+      if (this.headOnly) return
+      if (coding === 'identity') await this.writeFile(file, range)
+      else if (sibling) await this.writeFile(sibling.file)
+      else await this.writeFrom(pipeline(file.createReadStream({ highWaterMark: READ_CHUNK_BYTES, autoClose: false }), createCompressor(coding), () => {}), true)
+    } finally {
+      await file.close()
+      await sibling?.file.close()
+    }
+  }
+
+  async doPOST(): Promise<void> {
+    const { pathname } = splitTarget(this.path)
+    this.requireMethod(pathname)
+    if (pathname === '/api/login') return this.login()
+    if (pathname === '/api/logout') return this.logout()
+  }
+
+  /** The methods this path takes, for the Allow header of a 405. */
+  override allowedMethods(): string[] {
+    return API_ROUTES[splitTarget(this.path).pathname] ?? FILE_METHODS
+  }
+
+  override maxBodyBytes(): number {
+    return splitTarget(this.path).pathname === '/api/login' ? MAX_LOGIN_BODY_BYTES : super.maxBodyBytes()
+  }
+
+  /** Errors of the API are JSON, for the page's script; errors of files stay HTML pages. */
+  override writeError(code: number, message: string): void {
+    if (!this.isApiRequest()) return super.writeError(code, message)
+    const headers: [string, string][] = []
+    if (code === 405) headers.push(['Allow', this.allowedMethods().join(', ')])
+    if (code === 503) headers.push(['Retry-After', String(RETRY_AFTER_SECONDS)])
+    this.writeJson(code, { error: message }, headers)
+  }
+
+  private isApiRequest(): boolean {
+    try {
+      return splitTarget(this.path).pathname.startsWith('/api/')
+    } catch {
+      return false // not even a path: its error is a page
+    }
+  }
+
+  private requireMethod(pathname: string): void {
+    const allowed = API_ROUTES[pathname] ?? FILE_METHODS
+    const method = this.method === 'HEAD' ? 'GET' : this.method // so a HEAD's 405 is GET's, byte for byte
+    if (!allowed.includes(method)) throw new HttpError(405, `${pathname} does not take ${method}`)
+  }
+
+  private async login(): Promise<void> {
+    requireContentLength(this.headers.get('content-length'))
+    const { username, password } = readJsonLogin(this.headers.get('content-type'), this.body)
+    const user = await this.server.users.checkCredentials(username, password, (candidate, stored) => this.verifyOnPool(candidate, stored))
+    // The same answer for an unknown user as for a wrong password: no hint which usernames exist.
+    if (!user) throw new HttpError(401, 'Wrong username or password')
+    const id = this.server.sessions.createSession(user.username)
+    this.writeJson(200, { username: user.username, displayName: user.displayName }, [['Set-Cookie', sessionCookie(id)]])
+  }
+
+  /** The hash runs on a worker thread; meanwhile this thread serves everyone else. */
+  private async verifyOnPool(password: string, stored: string): Promise<boolean> {
+    try {
+      return await this.server.pool.execute<boolean>({ password, stored } satisfies PasswordJob)
+    } catch (error) {
+      if (error instanceof PoolBusy) throw new HttpError(503, 'too many logins are waiting; try again in a moment', { cause: error })
+      if (error instanceof WorkerCrashed) throw new HttpError(500, 'the password check failed; try again', { cause: error })
+      throw error
+    }
+  }
+
+  private logout(): void {
+    this.server.sessions.endSession(parseCookies(this.headers.get('cookie')).get(SESSION_COOKIE))
+    this.writeJson(200, { ok: true }, [['Set-Cookie', clearedSessionCookie()]])
+  }
+
+  private sendMe(): void {
+    const session = this.server.sessions.sessionFromCookies(this.headers.get('cookie'))
+    const user = session && this.server.users.findUser(session.username)
+    if (!user) throw new HttpError(401, 'Not logged in')
+    this.writeJson(200, { username: user.username, displayName: user.displayName })
+  }
+
+  private writeJson(code: number, value: unknown, headers: [string, string][] = []): void {
+    const body = `${JSON.stringify(value)}\n`
+    this.writeResponse(code)
+    for (const [name, headerValue] of headers) this.writeHeader(name, headerValue)
+    this.writeHeader('Content-Type', 'application/json; charset=utf-8')
+    this.writeHeader('Cache-Control', 'no-store') // who is logged in must never come from a cache
+    this.writeHeader('Content-Length', Buffer.byteLength(body))
+    this.endHeaders()
+    this.write(body)
+  }
+
+  /** ETag and Last-Modified (RFC 9110 §8.8), and Cache-Control (RFC 9111 §5.2) when the server has one. */
+  private writeValidators({ etag, lastModified }: Validators): void {
+    this.writeHeader('ETag', etag)
+    this.writeHeader('Last-Modified', lastModified)
+    if (this.server.cacheControl) this.writeHeader('Cache-Control', this.server.cacheControl)
+  }
+
+  /** RFC 9110 §15.4.5: a 304 has no body, and the validators (and Vary) a 200 would have had. */
+  private sendNotModified(validators: Validators, vary = false): void {
+    this.writeResponse(304)
+    this.writeValidators(validators)
+    if (vary) this.writeHeader('Vary', 'Accept-Encoding')
+    this.endHeaders()
+  }
+
+  /**
+   * The coding to send a compressible file with. A Range counts bytes of one representation, and a
+   * compressed stream's bytes are not known before it is made: a request with Range gets identity.
+   */
+  private contentCodingFor(): ContentCoding {
+    if (this.headers.has('range')) return 'identity'
+    return chooseContentCoding(this.headers.get('accept-encoding'))
+  }
+
+  /** file.br or file.gz beside the file, opened, when it is a file inside the root and not older. */
+  private async openPrecompressed(filePath: string, coding: ContentCoding, info: Stats): Promise<{ file: FileHandle; info: Stats } | undefined> {
+    let file: FileHandle | undefined
+    try {
+      const real = await realpath(filePath + SIBLING_EXTENSIONS[coding]) // a link may point anywhere
+      if (!isInside(this.server.root, real)) return undefined
+      file = await open(real, 'r')
+      const siblingInfo = await file.stat()
+      // Older than the file: made from an earlier version of it, so not the same content.
+      if (siblingInfo.isFile() && siblingInfo.mtimeMs >= info.mtimeMs) return { file, info: siblingInfo }
+    } catch {
+      // no sibling: compress on the fly
+    }
+    await file?.close()
+    return undefined
+  }
+
+  /**
+   * The range to send, or none: no Range header, or an If-Range that names another copy of the
+   * file (RFC 9110 §13.1.5). Only GET and HEAD come here, the methods range handling is for (§14.2).
+   */
+  private rangeFor(size: number, validators: Validators): ByteRange | 'unsatisfiable' | undefined {
+    const range = this.headers.get('range')
+    if (range === undefined) return undefined
+    const ifRange = this.headers.get('if-range')
+    if (ifRange !== undefined && !isRangeCurrent(ifRange, validators)) return undefined
+    return parseRange(range, size)
+  }
+
+  /** RFC 9110 §15.5.17: none of the bytes asked for exist; Content-Range says how many do. */
+  private sendRangeNotSatisfiable(size: number): void {
+    const body = `The file has ${size} bytes; the range asked for none of them.\n`
+    this.writeResponse(416)
+    this.writeHeader('Content-Range', `bytes */${size}`)
+    this.writeHeader('Content-Type', 'text/plain; charset=utf-8')
+    this.writeHeader('Content-Length', Buffer.byteLength(body))
+    this.endHeaders()
+    this.write(body)
+  }
+
+  /** Stream the file, or a range of it: memory stays at one chunk, and a slow client slows the reads. */
+  private async writeFile(file: FileHandle, range?: ByteRange): Promise<void> {
+    await this.writeFrom(file.createReadStream({ highWaterMark: READ_CHUNK_BYTES, autoClose: false, ...range }))
+  }
+
+  private redirectToSlash(segments: string[], query: string): void {
+    const location = `/${segments.map(encodeURIComponent).join('/')}/${query ? `?${query}` : ''}`
+    const body = `Moved to ${location}\n`
+    this.writeResponse(301)
+    this.writeHeader('Location', location)
+    this.writeHeader('Content-Type', 'text/plain; charset=utf-8')
+    this.writeHeader('Content-Length', Buffer.byteLength(body))
+    this.endHeaders()
+    this.write(body)
+  }
+}

@@ -1,0 +1,16 @@
+// RFC 9110 §5.6.7: HTTP dates are IMF-fixdate, always in GMT: "Sun, 06 Nov 1994 08:49:37 GMT".
+
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat']
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
+
+/** Uses the UTC fields: a local time with no zone would be wrong by the server's offset. */
+export function formatHttpDate(date = new Date()): string {
+  const two = (n: number) => String(n).padStart(2, '0')
+  return `${DAYS[date.getUTCDay()]}, ${two(date.getUTCDate())} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()} ${two(date.getUTCHours())}:${two(date.getUTCMinutes())}:${two(date.getUTCSeconds())} GMT`
+}
+
+/** An HTTP date back to a Date, or undefined if it is not one (RFC 9110 §5.6.7). */
+export function parseHttpDate(text: string): Date | undefined {
+  const time = Date.parse(text)
+  return Number.isNaN(time) ? undefined : new Date(time)
+}

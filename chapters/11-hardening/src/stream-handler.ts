@@ -1,0 +1,92 @@
+// The blog's StreamRequestHandler: a handler that reads lines and byte counts through a buffer
+// and writes through a buffer that flush() sends in one go.
+
+import type net from 'node:net'
+import type { Readable } from 'node:stream'
+import { BaseRequestHandler } from './base-handler.ts'
+import { SocketReader } from './socket-reader.ts'
+import type { TCPServer } from './tcp-server.ts'
+
+export const MAX_LINE_BYTES = 65_536 // 64 KiB, the blog's readline limit
+
+export class StreamRequestHandler extends BaseRequestHandler {
+  readonly rfile: SocketReader
+  protected wbuf: Buffer[] = []
+  /** Bytes streamed by writeFrom(), for the access log. */
+  bytesSent = 0
+
+  constructor(server: TCPServer, request: net.Socket, clientAddress: string) {
+    super(server, request, clientAddress)
+    this.rfile = new SocketReader(request)
+  }
+
+  /** Text to bytes: UTF-8, the only encoding this workbook speaks. */
+  encode(text: string | Buffer): Buffer {
+    return typeof text === 'string' ? Buffer.from(text, 'utf8') : text
+  }
+
+  /** Bytes to text. Decode whole lines, never single chunks: a character can straddle two. */
+  decode(bytes: Buffer): string {
+    return bytes.toString('utf8')
+  }
+
+  override checkDeadlines(now: number): void {
+    this.rfile.expire(now)
+  }
+
+  readline(limit = MAX_LINE_BYTES): Promise<Buffer> {
+    return this.rfile.readLine(limit)
+  }
+
+  read(length: number): Promise<Buffer> {
+    return this.rfile.read(length)
+  }
+
+  /** Queue bytes; nothing goes on the wire until flush(). */
+  write(data: string | Buffer): void {
+    this.wbuf.push(this.encode(data))
+  }
+
+  /** Send everything queued in one write, and wait until the socket has taken it. */
+  flush(): Promise<void> {
+    const data = Buffer.concat(this.wbuf)
+    this.wbuf = []
+    if (data.length === 0 || this.request.destroyed) return Promise.resolve()
+    return new Promise((resolve) => this.request.write(data, () => resolve()))
+  }
+
+  /**
+   * Send everything queued, then a stream's bytes at the pace the client takes them, as they come
+   * or (chunked) framed as chunks when their length is not known in advance: wait for
+   * 'drain' when the socket's buffer is full; leaving the loop destroys the source. By hand, not
+   * with pipeline(): on a kept-alive socket, each pipeline() would leave a listener behind.
+   */
+  async writeFrom(source: Readable, chunked = false): Promise<void> {
+    await this.flush()
+    for await (const chunk of source) {
+      if (this.request.destroyed) throw new Error('the client closed the connection')
+      if (chunked && chunk.length === 0) continue // a chunk of size 0 would end the body here
+      this.bytesSent += chunk.length
+      // RFC 9112 §7.1: chunked framing puts each piece's size, in hex, on a line before it.
+      const data = chunked ? Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]) : chunk
+      if (!this.request.write(data)) await drained(this.request)
+    }
+    if (chunked) this.request.write('0\r\n\r\n') // the last chunk, no trailer fields, the empty line
+  }
+}
+
+/** Resolves when the socket can take more; rejects if it closes first (the client left). */
+function drained(socket: net.Socket): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onDrain = () => {
+      socket.off('close', onClose)
+      resolve()
+    }
+    const onClose = () => {
+      socket.off('drain', onDrain)
+      reject(new Error('the client closed the connection'))
+    }
+    socket.once('drain', onDrain)
+    socket.once('close', onClose)
+  })
+}

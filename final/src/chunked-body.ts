@@ -3,12 +3,10 @@
 // bytes come through the same SocketReader as a Content-Length body, under the same limits.
 
 import { HttpError } from './http-error.ts'
-import type { Limits } from './limits.ts'
+import { MAX_CHUNK_LINE_BYTES, MAX_LENGTH_DIGITS, type Limits } from './limits.ts'
 import { parseHeaderLine, type RequestHeaders } from './request-parser.ts'
 import { LineTooLong, type SocketReader } from './socket-reader.ts'
 
-export const MAX_CHUNK_LINE_BYTES = 4 * 1024 // 4 KiB for a chunk-size line, its extensions included
-const MAX_CHUNK_SIZE_DIGITS = 15 // as for Content-Length: refused by digits, before any arithmetic
 const EMPTY: Buffer = Buffer.alloc(0)
 
 // RFC 9112 §7.1.1: chunk-ext = *( BWS ";" BWS chunk-ext-name [ BWS "=" BWS chunk-ext-val ] ),
@@ -70,7 +68,7 @@ function parseChunkSize(line: string): number {
   if (!match) throw new HttpError(400, `the chunk-size line ${JSON.stringify(line.slice(0, 80))} is not a hex size with optional ";name=value" extensions (RFC 9112 §7.1)`)
   const digits = match[1]!
   // RFC 9112 §7.1: a recipient MUST anticipate large sizes and prevent integer overflow.
-  const size = digits.length > MAX_CHUNK_SIZE_DIGITS ? Infinity : Number.parseInt(digits, 16)
+  const size = digits.length > MAX_LENGTH_DIGITS ? Infinity : Number.parseInt(digits, 16)
   if (!Number.isSafeInteger(size)) throw new HttpError(400, `the chunk size ${JSON.stringify(digits.slice(0, 40))} is too large to be a number of bytes (RFC 9112 §7.1)`)
   return size
 }

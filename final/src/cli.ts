@@ -1,8 +1,10 @@
 // The command line of the finished server: every flag, its environment variable, its default.
-// A bad flag is a one-line error followed by the usage, never a stack trace.
+// A bad flag is a one-line error followed by the usage, never a stack trace. The flags are read by
+// node:util's parseArgs, strictly: an unknown flag, a missing value or a stray argument is an error.
 
 import os from 'node:os'
 import path from 'node:path'
+import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { DEFAULT_LIMITS, type Limits } from './limits.ts'
 
 export interface Config {
@@ -27,9 +29,14 @@ interface Flag {
 
 export class UsageError extends Error {}
 
-const wholeNumber = (flag: string, value: string, min = 1): number => {
+const MAX_PORT = 65_535 // TCP's port numbers are 16 bits (RFC 9293 §3.1)
+
+const wholeNumber = (flag: string, value: string, min = 1, max = Number.MAX_SAFE_INTEGER): number => {
   const n = Number(value)
-  if (!/^\d+$/.test(value) || n < min) throw new UsageError(`${flag} needs a whole number of at least ${min}, not ${JSON.stringify(value)}`)
+  if (!/^\d+$/.test(value) || n < min || n > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`
+    throw new UsageError(`${flag} needs a whole number ${range}, not ${JSON.stringify(value)}`)
+  }
   return n
 }
 
@@ -42,7 +49,7 @@ const limit = (name: string, env: string, key: keyof Limits, unit: string, help:
 })
 
 const FLAGS: Flag[] = [
-  { name: 'port', env: 'PORT', arg: 'N', help: 'the port to listen on (default 8888)', apply: (c, v) => (c.port = wholeNumber('--port', v, 0)) },
+  { name: 'port', env: 'PORT', arg: 'N', help: 'the port to listen on (default 8888)', apply: (c, v) => (c.port = wholeNumber('--port', v, 0, MAX_PORT)) },
   { name: 'host', arg: 'ADDR', help: 'the address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)', apply: (c, v) => (c.host = v) },
   { name: 'root', env: 'ROOT', arg: 'DIR', help: 'the folder to serve (default final/resources, the login site)', apply: (c, v) => (c.root = v) },
   { name: 'users', env: 'USERS', arg: 'FILE', help: 'the users for /api/login (default final/users.json)', apply: (c, v) => (c.users = v) },
@@ -59,7 +66,11 @@ const FLAGS: Flag[] = [
   { name: 'help', help: 'show this help', apply: (c) => (c.help = true) },
 ]
 
-export function parseArgs(args: string[], env: NodeJS.ProcessEnv = process.env): Config {
+// The same table, as node:util's parseArgs takes it: a flag with an argument is a string, one without a boolean.
+const OPTIONS: ParseArgsConfig['options'] = Object.fromEntries(FLAGS.map((flag) => [flag.name, { type: flag.arg ? 'string' : 'boolean' }]))
+
+/** The configuration from the environment, then the flags on top; a mistake is a UsageError of one line. */
+export function readOptions(args: string[], env: NodeJS.ProcessEnv = process.env): Config {
   const here = import.meta.dirname
   const config: Config = {
     host: '127.0.0.1',
@@ -76,19 +87,29 @@ export function parseArgs(args: string[], env: NodeJS.ProcessEnv = process.env):
     const value = flag.env ? env[flag.env] : undefined
     if (value) flag.apply(config, value)
   }
-  for (let i = 0; i < args.length; i++) {
-    const [name, inline] = args[i]!.replace(/^--/, '').split(/=(.*)/s, 2)
-    const flag = args[i]!.startsWith('--') ? FLAGS.find((f) => f.name === name) : undefined
-    if (!flag) throw new UsageError(`unknown option ${JSON.stringify(args[i])}`)
-    if (!flag.arg) {
-      flag.apply(config, '')
-      continue
-    }
-    const value = inline ?? args[++i]
-    if (value === undefined) throw new UsageError(`--${flag.name} needs a value (${flag.arg})`)
-    flag.apply(config, value)
+  const values = readFlags(args)
+  for (const flag of FLAGS) {
+    const value = values[flag.name]
+    if (value !== undefined) flag.apply(config, typeof value === 'string' ? value : '')
   }
   return config
+}
+
+/** parseArgs, strict, with its errors said in one line that names the flag. */
+function readFlags(args: string[]): Record<string, string | boolean | undefined> {
+  try {
+    return parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false }).values as Record<string, string | boolean | undefined>
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException
+    const named = /'([^' ]+)/.exec(message)?.[1] ?? ''
+    const flag = FLAGS.find((f) => `--${f.name}` === named)
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new UsageError(`unknown option ${JSON.stringify(named)}`)
+    if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') throw new UsageError(`unexpected argument ${JSON.stringify(named)}: every option starts with --`)
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && flag) {
+      throw new UsageError(flag.arg ? `--${flag.name} needs a value (${flag.arg})` : `--${flag.name} takes no value`)
+    }
+    throw new UsageError(message.split('\n')[0]!)
+  }
 }
 
 export function usage(): string {

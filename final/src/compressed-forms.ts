@@ -6,7 +6,8 @@ import { statSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { validatorsFor } from './conditional.ts'
 import { codedEtag, compressBody, findPrecompressed } from './content-coding.ts'
-import { MAX_CACHED_FILE_BYTES, type CachedFile } from './file-cache.ts'
+import type { CachedFile } from './file-cache.ts'
+import { MAX_CACHED_FILE_BYTES } from './limits.ts'
 
 export interface CodedForm {
   body: Buffer

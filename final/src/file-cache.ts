@@ -1,15 +1,13 @@
 // Small files kept in memory, each with its whole response ready, so that serving one costs a
 // single stat() and a write instead of realpath, stat, open, fstat, read and close through the
 // thread pool. Every hit is checked against the file on disk first: never a stale byte.
+// This alone made final/ about 10x faster (README "What made it fast", step 1).
 
 import { statSync, type Stats } from 'node:fs'
 import type { CodedForm } from './compressed-forms.ts'
+import { MAX_CACHE_BYTES, MAX_CACHED_FILE_BYTES, RACY_WINDOW_MS } from './limits.ts'
 
-export const MAX_CACHED_FILE_BYTES = 1024 * 1024 // 1 MiB: larger files are streamed from disk
-export const MAX_CACHE_BYTES = 64 * 1024 * 1024 // 64 MiB for all cached files together
-// File times tick coarsely on some filesystems (2 s on FAT): two same-size writes within one tick
-// leave the same stamp. A file changed this recently is served but not cached (git's "racy" rule).
-export const RACY_WINDOW_MS = 1_000
+export { MAX_CACHED_FILE_BYTES } // where static-handler.ts looks for it
 const MAX_WHOLE_RESPONSE_BODY_BYTES = 16 * 1024 // larger bodies are not copied into a ready response
 
 /** What stat() says of a file whose content can have changed: device and inode, size, both times. */
@@ -69,7 +67,7 @@ export class FileCache {
     return this.bytes
   }
 
-  /** The cached file for a request target, if it is cached and unchanged on disk. */
+  /** The cached file for a request path (the query names no other file), if it is cached and unchanged on disk. */
   lookup(target: string): CachedFile | undefined {
     const entry = this.entries.get(target)
     if (!entry) return undefined
@@ -78,7 +76,7 @@ export class FileCache {
       this.delete(target)
       return undefined
     }
-    entry.used = true // a hit changes no Map: nothing to allocate, nothing to rehash
+    entry.used = true // a hit changes no Map: nothing to allocate, nothing to rehash (less garbage, step 6)
     return entry
   }
 
@@ -123,8 +121,8 @@ export class FileCache {
  * The whole "200 OK" for a file, as one buffer: the handler's responseHead(200) (the status line
  * and the headers every response carries), the file's own headers, the body. A head differs
  * only in its Date and its Connection line, so the buffer is built once per second and per
- * Connection line: a cache hit is then one write. Undefined for a larger file, whose head and
- * body go out in one writev() instead.
+ * Connection line: a cache hit is then one write (README "What made it fast", step 3). Undefined for a larger
+ * file, whose head and body go out in one writev() instead.
  */
 export function wholeResponse(file: CachedFile, date: string, connection: string, head: { responseHead(code: number): string }): Buffer | undefined {
   if (file.body.length > MAX_WHOLE_RESPONSE_BODY_BYTES) return undefined // a copy per second would cost more than it saves

@@ -1,16 +1,15 @@
 // The finished server: `npm start`, or `npm start -- --root ./site` to serve any folder.
 
-import { parseArgs, usage, UsageError } from './cli.ts'
+import { readOptions, usage, UsageError } from './cli.ts'
+import { SHUTDOWN_DEADLINE_MS } from './limits.ts'
 import { SimpleHTTPServer } from './simple-http-server.ts'
 import { SimpleHTTPRequestHandler } from './static-handler.ts'
 import { loadUsers } from './users.ts'
 import { WorkerPool } from './worker-pool.ts'
 
-const SHUTDOWN_DEADLINE_MS = 10_000 // in-flight requests get 10 s to finish after Ctrl-C
-
 let config
 try {
-  config = parseArgs(process.argv.slice(2))
+  config = readOptions(process.argv.slice(2))
 } catch (error) {
   if (!(error instanceof UsageError)) throw error
   console.error(`error: ${error.message}\n\n${usage()}`)

@@ -10,11 +10,27 @@ import { FileCache } from './file-cache.ts'
 import { httpDateNow } from './http-date.ts'
 import type { Limits } from './limits.ts'
 import { SessionStore } from './sessions.ts'
-import { TCPServer, type ServerAddress } from './tcp-server.ts'
+import { TCPServer, ignoreError, type ServerAddress } from './tcp-server.ts'
 import type { UserStore } from './users.ts'
 import type { WorkerPool } from './worker-pool.ts'
 
 const BUSY_BODY = 'The server is handling as many connections as it can; try again in a moment.\n'
+let busy = { date: '', response: Buffer.alloc(0) }
+
+/**
+ * The whole 503 for a connection over the bound, prebuilt: only its Date changes, so it is built
+ * once a second, and a server swamped with connections spends nothing per refusal but a write.
+ */
+function busyResponse(): Buffer {
+  const date = httpDateNow()
+  if (busy.date !== date) {
+    const head =
+      `HTTP/1.1 503 Service Unavailable\r\nServer: ${SERVER_NAME}\r\nDate: ${date}\r\nRetry-After: ${RETRY_AFTER_SECONDS}\r\n` +
+      `Connection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(BUSY_BODY)}\r\n\r\n`
+    busy = { date, response: Buffer.from(head + BUSY_BODY, 'utf8') }
+  }
+  return busy.response
+}
 
 export class SimpleHTTPServer extends TCPServer {
   /** The document root, absolute and with symbolic links resolved, so paths can be compared. */
@@ -37,11 +53,8 @@ export class SimpleHTTPServer extends TCPServer {
 
   /** Over the connection bound: a complete 503, written before reading a byte, then close. */
   override refuseRequest(socket: net.Socket): void {
-    socket.on('error', () => {}) // a refused client that resets is no news
-    socket.write(
-      `HTTP/1.1 503 Service Unavailable\r\nServer: ${SERVER_NAME}\r\nDate: ${httpDateNow()}\r\nRetry-After: ${RETRY_AFTER_SECONDS}\r\n` +
-        `Connection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(BUSY_BODY)}\r\n\r\n${BUSY_BODY}`,
-    )
+    socket.on('error', ignoreError) // a refused client that resets is no news
+    socket.write(busyResponse())
     this.closeRequest(socket)
   }
 }

@@ -21,7 +21,7 @@ import type { PasswordJob } from './password-worker.ts'
 import { parseRange, type ByteRange } from './range.ts'
 import { SESSION_COOKIE, clearedSessionCookie, parseCookies, sessionCookie } from './sessions.ts'
 import type { SimpleHTTPServer } from './simple-http-server.ts'
-import { pathToSegments, resolveInRoot, splitTarget } from './static-files.ts'
+import { pathToSegments, resolveInRoot } from './static-files.ts'
 import { PoolBusy, WorkerCrashed } from './worker-pool.ts'
 
 const INDEX_FILE = 'index.html'
@@ -40,10 +40,10 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
 
   /** Not async: a file in the cache is answered without a promise; others are read from disk. */
   doGET(): Promise<void> | void {
-    const { pathname, query } = splitTarget(this.path) // the query string does not name a file
+    const { pathname, query } = this // the query string does not name a file
     if (pathname === '/api/me') return this.sendMe()
     this.requireMethod(pathname)
-    const cached = this.server.files.lookup(cacheKey(this.path))
+    const cached = this.server.files.lookup(pathname)
     if (cached) return this.sendCached(cached)
     return this.sendFromDisk(pathname, query)
   }
@@ -70,7 +70,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
         // Cached under the path as named, links and all: a symbolic link switched to another
         // release is seen at the next lookup's stat.
         const cached = toCachedFile(path.join(this.server.root, ...segments), await file.readFile(), validators, contentType, info.mtime, this.server.cacheControl)
-        this.server.files.store(cacheKey(this.path), cached, info)
+        this.server.files.store(pathname, cached, info)
         return this.sendCached(cached)
       }
       // RFC 9110 §12.5.5: the answer depends on Accept-Encoding whenever the file could be compressed.
@@ -195,7 +195,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   }
 
   async doPOST(): Promise<void> {
-    const { pathname } = splitTarget(this.path)
+    const { pathname } = this
     this.requireMethod(pathname)
     if (pathname === '/api/login') return this.login()
     if (pathname === '/api/logout') return this.logout()
@@ -203,13 +203,12 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
 
   /** The methods this path takes, for the Allow header of a 405 or an OPTIONS. */
   override allowedMethods(): string[] {
-    const { pathname } = splitTarget(this.path)
-    if (pathname === '*') return super.allowedMethods() // OPTIONS *: the server as a whole
-    return API_ROUTES[pathname] ?? FILE_METHODS
+    if (this.pathname === '*') return super.allowedMethods() // OPTIONS *: the server as a whole
+    return API_ROUTES[this.pathname] ?? FILE_METHODS
   }
 
   override maxBodyBytes(): number {
-    return splitTarget(this.path).pathname === '/api/login' ? MAX_LOGIN_BODY_BYTES : super.maxBodyBytes()
+    return this.pathname === '/api/login' ? MAX_LOGIN_BODY_BYTES : super.maxBodyBytes()
   }
 
   /** Errors of the API are JSON, for the page's script; errors of files stay HTML pages. */
@@ -222,15 +221,12 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   }
 
   private isApiRequest(): boolean {
-    try {
-      return splitTarget(this.path).pathname.startsWith('/api/')
-    } catch {
-      return false // not even a path: its error is a page
-    }
+    return this.pathname.startsWith('/api/') // before the request line is read, '': its error is a page
   }
 
+  /** 405 unless the path takes the method; the same list as the Allow header's, so both agree. */
   private requireMethod(pathname: string): void {
-    const allowed = API_ROUTES[pathname] ?? FILE_METHODS
+    const allowed = this.allowedMethods()
     const method = this.method === 'HEAD' ? 'GET' : this.method // so a HEAD's 405 is GET's, byte for byte
     if (!allowed.includes(method)) throw new HttpError(405, `${pathname} does not take ${method}`)
   }
@@ -294,12 +290,6 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     this.endHeaders()
     this.write(body)
   }
-}
-
-/** Files are cached by path; the query string names no other file. */
-function cacheKey(target: string): string {
-  const query = target.indexOf('?')
-  return query === -1 ? target : target.slice(0, query)
 }
 
 /** The headers are prepared once, from the bytes actually read (the file may have just changed). */

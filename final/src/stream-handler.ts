@@ -1,4 +1,4 @@
-// The blog's StreamRequestHandler: a handler that reads lines and byte counts through a buffer
+// The blog's StreamRequestHandler: a handler that reads through a buffer (rfile: lines and byte counts)
 // and writes through a buffer that flush() sends in one go.
 
 import type net from 'node:net'
@@ -6,7 +6,6 @@ import { BaseRequestHandler } from './base-handler.ts'
 import { SocketReader } from './socket-reader.ts'
 import type { TCPServer } from './tcp-server.ts'
 
-export const MAX_LINE_BYTES = 65_536 // 64 KiB, the blog's readline limit
 const COPY_LIMIT_BYTES = 16 * 1024 // a response this small is joined into one buffer before writing
 
 export class StreamRequestHandler extends BaseRequestHandler {
@@ -26,11 +25,6 @@ export class StreamRequestHandler extends BaseRequestHandler {
     return typeof text === 'string' ? Buffer.from(text, 'utf8') : text
   }
 
-  /** Bytes to text. Decode whole lines, never single chunks: a character can straddle two. */
-  decode(bytes: Buffer): string {
-    return bytes.toString('utf8')
-  }
-
   /**
    * A read past its deadline ends in ReadTimeout; a client that has not read our reply for
    * requestTimeoutMs is cut off (it may be reading nothing at all, and holds a connection).
@@ -38,14 +32,6 @@ export class StreamRequestHandler extends BaseRequestHandler {
   override checkDeadlines(now: number): void {
     this.rfile.expire(now)
     if (this.writeDeadline !== undefined && now >= this.writeDeadline) this.request.destroy()
-  }
-
-  readline(limit = MAX_LINE_BYTES): Promise<Buffer> {
-    return this.rfile.readLine(limit)
-  }
-
-  read(length: number): Promise<Buffer> {
-    return this.rfile.read(length)
   }
 
   /** Queue bytes; nothing goes on the wire until flush(). */
@@ -58,7 +44,8 @@ export class StreamRequestHandler extends BaseRequestHandler {
 
   /**
    * Send everything queued in one system call; wait only when the socket's buffer is full
-   * (back-pressure), not for every response: then, and only then, the answer is a promise.
+   * (back-pressure), not for every response: then, and only then, the answer is a promise
+   * (no promise where nothing waits, README "What made it fast", step 5).
    */
   flush(): Promise<void> | undefined {
     const socket = this.request
@@ -97,7 +84,7 @@ export class StreamRequestHandler extends BaseRequestHandler {
    * Send everything queued, then a stream's chunks at the pace the client takes them, as they
    * come or (chunked) framed as chunks when their length is not known in advance. Written by
    * hand rather than with pipeline(): on a kept-alive socket, each pipeline() would leave
-   * listeners behind.
+   * listeners behind (README "What made it fast", step 2).
    */
   async writeFrom(source: AsyncIterable<Buffer>, chunked = false): Promise<void> {
     await this.flush()

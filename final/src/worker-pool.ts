@@ -3,8 +3,7 @@
 // so that the event loop stays free to serve everyone else.
 
 import { Worker as Thread } from 'node:worker_threads'
-
-export const DEFAULT_QUEUE_PER_WORKER = 64 // jobs waiting per worker before execute() refuses
+import { DEFAULT_QUEUE_PER_WORKER } from './limits.ts'
 
 /** The queue is full: answer 503 and let the client retry. */
 export class PoolBusy extends Error {}
@@ -46,7 +45,7 @@ export class WorkerPool {
     this.size = size
     this.script = script
     this.maxQueue = maxQueue
-    // Threads start on first use: a server that only ever serves files never pays for them.
+    // Threads start on first use: a server that only ever serves files never pays for them (memory, README "What made it fast", step 9).
     this.workers = Array.from({ length: size }, () => undefined)
   }
 

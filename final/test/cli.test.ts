@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createSite, exchange, expectResponse, otherServer, repoRoot, startServer, type FixtureSite, type RunningServer } from '../../scripts/kit/index.ts'
+import { readOptions, UsageError } from '../src/cli.ts'
 
 const main = path.join(repoRoot, 'final', 'src', 'main.ts')
 const run = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', main, ...args], { cwd: repoRoot, encoding: 'utf8', timeout: 30_000 })
@@ -43,6 +44,56 @@ describe.skipIf(otherServer)('flags', () => {
     const { status, stderr } = run('--root', '/no/such/folder', '--port', '0')
     expect(status).toBe(1)
     expect(stderr.trim()).toBe('cannot start: the document root /no/such/folder is not a folder')
+  })
+})
+
+describe.skipIf(otherServer)('readOptions: the flags, read in-process', () => {
+  const read = (...args: string[]) => readOptions(args, {})
+  const refusal = (args: string[], env: NodeJS.ProcessEnv = {}) => {
+    try {
+      readOptions(args, env)
+    } catch (error) {
+      expect(error).toBeInstanceOf(UsageError)
+      return (error as Error).message
+    }
+    throw new Error(`readOptions(${JSON.stringify(args)}) was accepted`)
+  }
+
+  it('a port from 0 to 65535, as "--port N" or "--port=N"', () => {
+    expect(read('--port', '0').port).toBe(0)
+    expect(read('--port=65535').port).toBe(65_535)
+    expect(read().port).toBe(8888)
+  })
+
+  it('a port over 65535 is refused, naming the flag and the range', () => {
+    expect(refusal(['--port', '65536'])).toBe('--port needs a whole number from 0 to 65535, not "65536"')
+    expect(refusal([], { PORT: '70000' })).toMatch(/^--port needs a whole number from 0 to 65535/)
+  })
+
+  it('a port that is not a whole number is refused: a fraction, a sign, hex, a word', () => {
+    for (const port of ['1.5', '-1', '+80', '0x50', '80a', 'http']) expect(refusal([`--port=${port}`])).toBe(`--port needs a whole number from 0 to 65535, not ${JSON.stringify(port)}`)
+  })
+
+  it('limits take whole numbers of at least 1', () => {
+    expect(read('--max-body', '2048').limits.maxBodyBytes).toBe(2048)
+    expect(refusal(['--max-body', '0'])).toBe('--max-body needs a whole number of at least 1, not "0"')
+    expect(refusal(['--headers-timeout', '1e3'])).toBe('--headers-timeout needs a whole number of at least 1, not "1e3"')
+  })
+
+  it('one line for every mistake parseArgs finds: unknown, missing value, value for a switch, stray argument', () => {
+    expect(refusal(['--prot', '9000'])).toBe('unknown option "--prot"')
+    expect(refusal(['-p', '9000'])).toBe('unknown option "-p"')
+    expect(refusal(['--port'])).toBe('--port needs a value (N)')
+    expect(refusal(['--port', '--quiet'])).toBe('--port needs a value (N)')
+    expect(refusal(['--quiet=yes'])).toBe('--quiet takes no value')
+    expect(refusal(['9000'])).toBe('unexpected argument "9000": every option starts with --')
+  })
+
+  it('a flag overrides its environment variable; switches are booleans', () => {
+    const config = readOptions(['--port', '9001', '--quiet'], { PORT: '9000', CACHE_CONTROL: 'no-cache' })
+    expect(config.port).toBe(9001)
+    expect(config.quiet).toBe(true)
+    expect(config.cacheControl).toBe('no-cache')
   })
 })
 

@@ -6,7 +6,8 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { otherServer } from '../../scripts/kit/index.ts'
-import { FileCache, RACY_WINDOW_MS, wholeResponse, type CachedFile } from '../src/file-cache.ts'
+import { FileCache, wholeResponse, type CachedFile } from '../src/file-cache.ts'
+import { RACY_WINDOW_MS } from '../src/limits.ts'
 
 let dir: string
 beforeEach(() => {

@@ -1,0 +1,37 @@
+// One request and its response: everything a handler knows of the request it is answering. A new
+// Exchange per request, so nothing of one request can carry over to the next on the connection.
+
+import { RequestHeaders } from './request-parser.ts'
+
+const NO_HEADERS = new RequestHeaders()
+const EMPTY = Buffer.alloc(0)
+
+export class Exchange {
+  // The request, filled in as it is read.
+  /** The request line as the client sent it; '' until it has come (the connection is idle). */
+  requestLine = ''
+  method = ''
+  /** The request target as sent: a path and a query, "*", or an absolute URL (RFC 9112 §3.2). */
+  target = ''
+  /** The target's path and query, split once (splitTarget in static-files.ts). */
+  pathname = ''
+  query = ''
+  version = ''
+  /** How its head ends its lines, set by its first line: one head may not mix them (headText in read-request.ts). */
+  lineEnding: 'CRLF' | 'LF' | undefined = undefined
+  headers = NO_HEADERS
+  body: Buffer = EMPTY
+  /** HEAD: the response is written as for GET, and its body is dropped. */
+  headOnly = false
+  /** Keep the connection open for another request after this response (RFC 9112 §9.3). */
+  keepAlive = false
+  /** The whole request has been read: the stream is positioned at the next one. */
+  complete = false
+
+  // The response, as it is written.
+  /** Its status and body bytes, for the access log. */
+  status = 0
+  bytesSent = 0
+  /** The head is written: a second status line would garble it. */
+  headersEnded = false
+}

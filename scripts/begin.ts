@@ -9,7 +9,7 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { chalk } from 'zx'
-import { describeChapter, findChapter, listChapters, type Chapter } from './chapters.ts'
+import { capitalise, describeChapter, findChapter, listChapters, type Chapter } from './chapters.ts'
 import { LEARNER_DIR, readLearnerFolder, showPath, writeLearnerConfig, type LearnerConfig } from './kit/learner.ts'
 import { repoRoot } from './kit/paths.ts'
 import { exitQuietlyOnClosedPipe, fail, readArgs } from './lib/cli.ts'
@@ -96,8 +96,4 @@ function suggestNewFiles(chapter: Chapter): void {
   if (missing.length === 0) return
   console.log(`\nChapter ${chapter.number}'s code also has ${missing.join(', ')}, which ${shown}/ does not. To take ours:`)
   for (const entry of missing) console.log(`  cp -r ${path.join(chapter.dir, entry)} ${shown}/`)
-}
-
-function capitalise(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1)
 }

@@ -7,7 +7,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { chalk } from 'zx'
-import { describeChapter, findChapter, listChapters, type Chapter } from './chapters.ts'
+import { capitalise, describeChapter, findChapter, listChapters, type Chapter } from './chapters.ts'
 import { LEARNER_DIR, readLearnerFolder, type LearnerFolder } from './kit/learner.ts'
 import { repoRoot } from './kit/paths.ts'
 import { fail } from './lib/cli.ts'
@@ -210,10 +210,6 @@ function adaptCommand(command: string): string {
 
 function heading(chapter: Chapter): string {
   return chapter.number === undefined ? chapter.title : `Chapter ${chapter.number}: ${chapter.title}`
-}
-
-function capitalise(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1)
 }
 
 function signalNumber(signal: NodeJS.Signals | null): number | undefined {

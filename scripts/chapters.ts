@@ -48,6 +48,11 @@ export function describeChapter(chapter: Chapter): string {
   return chapter.number === undefined ? 'the final server' : `chapter ${chapter.number} (${chapter.slug})`
 }
 
+/** `chapter 3 (http-parse)` at the start of a sentence. */
+export function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1)
+}
+
 function readTitle(dir: string): string {
   const readme = path.join(repoRoot, dir, 'README.md')
   if (!existsSync(readme)) return '(no README.md yet)'

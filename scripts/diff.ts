@@ -8,7 +8,7 @@
 
 import os from 'node:os'
 import { $, chalk, fs, path } from 'zx'
-import { describeChapter, findChapter, listChapters, type Chapter } from './chapters.ts'
+import { capitalise, describeChapter, findChapter, listChapters, type Chapter } from './chapters.ts'
 import { repoRoot } from './kit/paths.ts'
 import { exitQuietlyOnClosedPipe, fail } from './lib/cli.ts'
 
@@ -104,8 +104,4 @@ async function listFiles(git: Git, chapter: Chapter): Promise<void> {
 
 function resolve(name: string): Chapter {
   return findChapter(name) ?? fail(`Unknown chapter "${name}". Run "npm run chapter" to list them.`, 2)
-}
-
-function capitalise(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1)
 }

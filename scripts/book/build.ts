@@ -3,7 +3,7 @@
 
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { listChapters, type Chapter } from '../chapters.ts'
+import { capitalise, listChapters, type Chapter } from '../chapters.ts'
 import { repoRoot } from '../kit/paths.ts'
 import { diffChapters, renderDiff } from './diff-page.ts'
 import { BOOK_TITLE, DIAGRAM_SCRIPT, MERMAID_SCRIPT, STYLESHEET, renderFrame, type NavLink, type PageFrame } from './layout.ts'
@@ -97,10 +97,6 @@ function chapterTitle(chapter: Chapter, written: boolean, introduction: string):
   const title = written ? chapter.title : (listed ?? chapter.slug.replaceAll('-', ' '))
   if (chapter.number === undefined) return written ? title : 'The final server'
   return `Chapter ${chapter.number}: ${title}`
-}
-
-function capitalise(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1)
 }
 
 function shortName(chapter: Chapter): string {

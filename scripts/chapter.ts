@@ -10,6 +10,7 @@ import { chalk } from 'zx'
 import { capitalise, describeChapter, findChapter, listChapters, type Chapter } from './chapters.ts'
 import { LEARNER_DIR, readLearnerFolder, type LearnerFolder } from './kit/learner.ts'
 import { repoRoot } from './kit/paths.ts'
+import { fillCommand } from './kit/server-under-test.ts'
 import { fail } from './lib/cli.ts'
 import { connectHost, waitForPort, whyCannotListen } from './lib/port.ts'
 
@@ -160,8 +161,7 @@ function readMine(): LearnerFolder {
 
 /** A learner's command with {port}, {root} and {users} filled in, as the tests fill them. */
 function fillIn(command: string, chapter: Chapter): string {
-  const quote = (value: string) => `'${value.replaceAll("'", `'\\''`)}'`
-  return command.replaceAll('{port}', String(port)).replaceAll('{root}', quote(documentRoot(chapter))).replaceAll('{users}', quote(usersFile(chapter)))
+  return fillCommand(command, port, documentRoot(chapter), usersFile(chapter))
 }
 
 /** The learner's own resources/ when there is one, else our chapter's: something to serve. */

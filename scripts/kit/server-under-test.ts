@@ -93,10 +93,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const host = '127.0.0.1'
   const flags = [...(options.root ? ['--root', '{root}'] : []), ...(options.users ? ['--users', '{users}'] : []), ...(options.args ?? [])]
   const template = choice.kind === 'command' ? choice.template : referenceCommand(choice.kind === 'folder' ? choice.folder : options.reference, flags)
-  const command = template
-    .replaceAll('{port}', String(port))
-    .replaceAll('{root}', quote(options.root ?? ''))
-    .replaceAll('{users}', quote(options.users ?? ''))
+  const command = fillCommand(template, port, options.root ?? '', options.users ?? '')
   const child = spawn('sh', ['-c', `exec ${command}`], {
     cwd: choice.kind === 'command' ? choice.cwd : repoRoot,
     detached: true, // its own process group, so stop() reaches every child it starts
@@ -167,6 +164,11 @@ function filesForLaterChapters(options: StartOptions): Pick<StartOptions, 'root'
 function notStarted(reference: string): RunningServer {
   const command = `(none: ${reference}'s suite does not apply to the server under test)`
   return { port: 0, host: '127.0.0.1', command, process: undefined as unknown as ChildProcess, output: () => '', stop: async () => ({ code: 0, signal: null }) }
+}
+
+/** A command template with {port}, {root} and {users} filled in, the paths quoted for the shell. */
+export function fillCommand(template: string, port: number, root: string, users: string): string {
+  return template.replaceAll('{port}', String(port)).replaceAll('{root}', quote(root)).replaceAll('{users}', quote(users))
 }
 
 export function findFreePort(): Promise<number> {

@@ -2,50 +2,22 @@
 // handler (GET -> doGET), write the response, and again for the next request on the connection.
 // Errors become a response in one place: handleOneRequest().
 
-import { readChunkedBody, recordDecodedLength } from './chunked-body.ts'
+import { Exchange } from './exchange.ts'
 import { HttpError } from './http-error.ts'
-import { formatHttpDate } from './http-date.ts'
-import {
-  CHUNKED,
-  MAX_BODY_BYTES,
-  MAX_HEADER_BYTES,
-  MAX_HEADER_FIELDS,
-  MAX_REQUEST_LINE_BYTES,
-  RequestHeaders,
-  bodyLength,
-  checkHost,
-  parseHeaderLine,
-  parseRequestLine,
-  stripLineEnding,
-  wantsKeepAlive,
-} from './request-parser.ts'
-import { errorPage, reasonFor } from './responses.ts'
-import { LineTooLong, ReadTimeout } from './socket-reader.ts'
-import { StreamRequestHandler } from './stream-handler.ts'
+import { checkHead, parseHeaders, readBody, readRequestLine, startRequest } from './read-request.ts'
+import { MAX_BODY_BYTES } from './request-parser.ts'
+import { RETRY_AFTER_SECONDS, ResponseWriter } from './response-writer.ts'
+import { errorPage } from './responses.ts'
+import { ReadTimeout } from './socket-reader.ts'
 
-export const SERVER_NAME = 'workbook/0.4' // RFC 9110 §10.2.4: product "/" version
-export const RETRY_AFTER_SECONDS = 1 // what a 503 asks the client to wait before it tries again
+export { RETRY_AFTER_SECONDS, SERVER_NAME } from './response-writer.ts' // where chapter 04 put them
 
 // The methods RFC 9110 §9 defines. One of these without a doXXX is 405; any other method is 501.
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'])
 
 type MethodHandler = () => Promise<void> | void
 
-export class BaseHTTPRequestHandler extends StreamRequestHandler {
-  requestLine = ''
-  method = ''
-  path = ''
-  version = ''
-  headers = new RequestHeaders()
-  body: Buffer = Buffer.alloc(0)
-  /** Set for HEAD: the response is written as for GET, and its body is dropped. */
-  headOnly = false
-  /** Keep the connection open for another request after this response (RFC 9112 §9.3). */
-  keepAlive = false
-  private headersEnded = false
-  /** The whole request has been read: the stream is positioned at the next one. */
-  private requestComplete = false
-
+export class BaseHTTPRequestHandler extends ResponseWriter {
   /** One request after another on the same connection, until one of them ends it. */
   override async handle(): Promise<void> {
     for (let first = true; ; first = false) {
@@ -57,7 +29,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
 
   /** Read one request and answer it. False if none came: the client closed, or sat idle too long. */
   async handleOneRequest(): Promise<boolean> {
-    this.resetRequest()
+    this.exchange = new Exchange() // nothing of the last request carries over
     try {
       if (!(await this.parseRequest())) return false // the client closed without sending a request
       const handler = this.handlerFor(this.method)
@@ -68,29 +40,15 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
       await handler.call(this)
     } catch (error) {
       if (error instanceof ReadTimeout && this.isIdle()) return false // nothing was asked: close without a word
-      if (this.headersEnded) throw error // the head is written: a second status line would garble it; close
+      if (this.exchange.headersEnded) throw error // the head is written: a second status line would garble it; close
       const { status, message } = this.toHttpError(error)
       // RFC 9112 §9.3: after an error inside the request, where the next one starts is unknown.
-      if (!this.requestComplete) this.keepAlive = false
+      if (!this.exchange.complete) this.exchange.keepAlive = false
       this.wbuf = [] // drop a half-written response
       this.writeError(status, message)
     }
     await this.flush()
     return true
-  }
-
-  /** Forget the last request: nothing of it may carry over to the next one on the connection. */
-  private resetRequest(): void {
-    this.requestLine = ''
-    this.method = ''
-    this.path = ''
-    this.version = ''
-    this.headers = new RequestHeaders()
-    this.body = Buffer.alloc(0)
-    this.headOnly = false
-    this.keepAlive = false
-    this.headersEnded = false
-    this.requestComplete = false
   }
 
   /**
@@ -124,7 +82,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
   doHEAD(): Promise<void> | void {
     const get = this.handlerFor('GET')
     if (!get) throw new HttpError(405, 'HEAD is not allowed here')
-    this.headOnly = true
+    this.exchange.headOnly = true
     return get.call(this)
   }
 
@@ -139,94 +97,24 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
     return typeof handler === 'function' ? (handler as MethodHandler) : undefined
   }
 
-  /** Read the request line, the headers and the body. False if the client sent nothing. */
+  /** Read the request line, the headers and the body (read-request.ts). False if the client sent nothing. */
   async parseRequest(): Promise<boolean> {
-    let line = await this.readHeadLine(MAX_REQUEST_LINE_BYTES, 414, 'the request line')
-    // RFC 9112 §2.2: ignore empty lines before the request line (some clients send a stray CRLF).
-    for (let skipped = 0; line === '' && skipped < 4; skipped++) line = await this.readHeadLine(MAX_REQUEST_LINE_BYTES, 414, 'the request line')
-    if (line === undefined || line === '') return false
-    this.requestLine = line
-    const { method, target, version } = parseRequestLine(line)
-    this.method = method
-    this.path = target
-    this.version = version
-    this.headOnly = method === 'HEAD' // from here on, even an error answer to HEAD has no body
-    if (version !== 'HTTP/1.1' && version !== 'HTTP/1.0') throw new HttpError(505, `${version} is not supported; use HTTP/1.1`)
-    this.headers = await this.parseHeaders()
-    checkHost(this.headers, this.version)
-    this.keepAlive = wantsKeepAlive(this.version, this.headers)
-    const length = bodyLength(this.headers, this.version)
+    const line = await readRequestLine(this.rfile)
+    if (line === undefined) return false
+    startRequest(this.exchange, line)
+    this.exchange.headers = await parseHeaders(this.rfile)
+    const length = checkHead(this.exchange)
     // Refuse before reading: a client that declares 1 GiB is answered at once, not after 1 GiB.
     const limit = this.maxBodyBytes()
     if (length > limit) throw new HttpError(413, `the body is ${length} bytes; the limit here is ${limit}`)
-    if (length === CHUNKED) {
-      // RFC 9112 §7.1: the length is known only at the last chunk; the limit is checked chunk by chunk.
-      this.body = await readChunkedBody(this.rfile, limit)
-      recordDecodedLength(this.headers, this.body.length)
-    } else {
-      this.body = await this.read(length)
-      if (this.body.length < length) throw new HttpError(400, `the body ended after ${this.body.length} of ${length} bytes`)
-    }
-    this.requestComplete = true
+    this.exchange.body = await readBody(this.rfile, this.headers, length, limit)
+    this.exchange.complete = true
     return true
   }
 
   /** The largest body this request may have; a handler lowers it for paths that take less. */
   maxBodyBytes(): number {
     return MAX_BODY_BYTES
-  }
-
-  /** Header lines up to the empty line that ends the head. */
-  async parseHeaders(): Promise<RequestHeaders> {
-    const headers = new RequestHeaders()
-    let budget = MAX_HEADER_BYTES
-    for (let count = 0; ; count++) {
-      const line = await this.readHeadLine(budget, 431, 'the header block')
-      if (line === undefined) throw new HttpError(400, 'the connection ended inside the headers')
-      if (line === '') return headers
-      if (count === MAX_HEADER_FIELDS) throw new HttpError(431, `more than ${MAX_HEADER_FIELDS} header fields`)
-      budget -= line.length + 2
-      headers.add(...parseHeaderLine(line))
-    }
-  }
-
-  /** One line of the head as text; undefined at the end of the stream. */
-  private async readHeadLine(limit: number, status: number, what: string): Promise<string | undefined> {
-    try {
-      const line = await this.readline(Math.max(limit, 2))
-      if (line.length === 0) return undefined
-      if (line[line.length - 1] !== 0x0a) throw new HttpError(400, `the connection ended inside ${what}`)
-      return stripLineEnding(line)
-    } catch (error) {
-      if (error instanceof LineTooLong) throw new HttpError(status, `${what} is longer than ${error.limit} bytes`)
-      throw error
-    }
-  }
-
-  /** The status line, and the headers every response carries. */
-  writeResponse(code: number, message = reasonFor(code)): void {
-    this.write(`HTTP/1.1 ${code} ${message}\r\n`)
-    this.writeHeader('Server', SERVER_NAME)
-    this.writeHeader('Date', formatHttpDate())
-    if (this.server.isShutdown) this.keepAlive = false // shutting down: this is the connection's last response
-    // RFC 9112 §9.6: say when we will close. HTTP/1.0 keeps the connection only when both say so.
-    if (!this.keepAlive) this.writeHeader('Connection', 'close')
-    else if (this.version === 'HTTP/1.0') this.writeHeader('Connection', 'keep-alive')
-  }
-
-  writeHeader(name: string, value: string | number): void {
-    this.write(`${name}: ${value}\r\n`)
-  }
-
-  endHeaders(): void {
-    this.write('\r\n')
-    this.headersEnded = true
-  }
-
-  /** After the headers of a HEAD response, nothing more goes out. */
-  override write(data: string | Buffer): void {
-    if (this.headOnly && this.headersEnded) return
-    super.write(data)
   }
 
   writeError(code: number, message: string): void {

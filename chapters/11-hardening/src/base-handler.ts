@@ -18,6 +18,9 @@ export class BaseRequestHandler {
 
   /** Called by the server's deadline sweep: end whatever waited past its deadline. */
   checkDeadlines(_now: number): void {}
+
+  /** Called at shutdown: close the connection now if it is waiting, idle, for its next request. */
+  closeIfIdle(): void {}
 }
 
 export type HandlerClass = new (server: TCPServer, request: net.Socket, clientAddress: string) => BaseRequestHandler

@@ -1,68 +1,38 @@
 // The blog's BaseHTTPRequestHandler: read one request (line, headers, body), call the method's
 // handler (GET -> doGET), write the response, and again for the next request on the connection.
-// Errors become a response in one place: handleOneRequest().
+// Errors become a response in one place: handleOneRequest(). Reading the request is
+// read-request.ts; writing the response, response-writer.ts.
 
 import { formatAccessLog } from './access-log.ts'
-import { readChunkedBody, recordDecodedLength } from './chunked-body.ts'
+import { Exchange } from './exchange.ts'
 import { HttpError } from './http-error.ts'
-import { formatHttpDate } from './http-date.ts'
-import {
-  CHUNKED,
-  RequestHeaders,
-  bodyLength,
-  checkFirstByte,
-  checkHost,
-  parseHeaderLine,
-  parseRequestLine,
-  stripLineEnding,
-  wantsKeepAlive,
-} from './request-parser.ts'
-import { errorPage, reasonFor } from './responses.ts'
-import { LineTooLong, ReadTimeout } from './socket-reader.ts'
-import { StreamRequestHandler } from './stream-handler.ts'
+import { checkHead, expectsContinue, parseHeaders, readBody, readRequestLine, startRequest } from './read-request.ts'
+import { RETRY_AFTER_SECONDS, ResponseWriter } from './response-writer.ts'
+import { errorPage } from './responses.ts'
+import { ReadTimeout } from './socket-reader.ts'
 
-export const SERVER_NAME = 'workbook/0.4' // RFC 9110 §10.2.4: product "/" version
-export const RETRY_AFTER_SECONDS = 1 // what a 503 asks the client to wait before it tries again
+export { RETRY_AFTER_SECONDS, SERVER_NAME } from './response-writer.ts' // where chapter 04 put them
 
 // The methods RFC 9110 §9 defines. One of these without a doXXX is 405; any other method is 501.
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'])
 
 type MethodHandler = () => Promise<void> | void
 
-export class BaseHTTPRequestHandler extends StreamRequestHandler {
-  requestLine = ''
-  method = ''
-  path = ''
-  version = ''
-  headers = new RequestHeaders()
-  body: Buffer = Buffer.alloc(0)
-  /** Set for HEAD: the response is written as for GET, and its body is dropped. */
-  headOnly = false
-  /** Keep the connection open for another request after this response (RFC 9112 §9.3). */
-  keepAlive = false
-  /** The response's status, for the access log. */
-  status = 0
-  private headersEnded = false
-  /** How the head's first line ended: every other line of the head must end the same way. */
-  private lineEnding: 'CRLF' | 'LF' | undefined
-  /** The whole request has been read: the stream is positioned at the next one. */
-  private requestComplete = false
-
+export class BaseHTTPRequestHandler extends ResponseWriter {
   /** One request after another on the same connection, until one of them ends it. */
   override async handle(): Promise<void> {
     for (let first = true; ; first = false) {
-      if (first) this.rfile.deadline = Date.now() + this.server.headersTimeoutMs // a client that connects and says nothing
-      else this.waitForNextRequest()
-      if (!(await this.handleOneRequest())) return
+      if (!(await this.handleOneRequest(first))) return
       if (!this.keepAlive || this.server.isShutdown || this.request.destroyed) return
     }
   }
 
   /** Read one request and answer it. False if none came: the client closed, or sat idle too long. */
-  async handleOneRequest(): Promise<boolean> {
-    this.resetRequest()
+  async handleOneRequest(first: boolean): Promise<boolean> {
+    this.exchange = new Exchange() // nothing of the last request carries over
+    this.bytesSent = 0
     try {
-      if (!(await this.parseRequest())) return false // the client closed without sending a request
+      if (!(await this.parseRequest(first))) return false // the client closed without sending a request
       const handler = this.handlerFor(this.method)
       if (!handler && KNOWN_METHODS.has(this.method)) {
         throw new HttpError(405, `${this.method} is not allowed here`)
@@ -71,10 +41,10 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
       await handler.call(this)
     } catch (error) {
       if (error instanceof ReadTimeout && this.isIdle()) return false // nothing was asked: close without a word
-      if (this.headersEnded) throw error // the head is written: a second status line would garble it; close
+      if (this.exchange.headersEnded) throw error // the head is written: a second status line would garble it; close
       const { status, message } = this.toHttpError(error)
       // RFC 9112 §9.3: after an error inside the request, where the next one starts is unknown.
-      if (!this.requestComplete) this.keepAlive = false
+      if (!this.exchange.complete) this.exchange.keepAlive = false
       this.wbuf = [] // drop a half-written response
       this.writeError(status, message)
     }
@@ -83,43 +53,20 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
     return true
   }
 
-  /** Forget the last request: nothing of it may carry over to the next one on the connection. */
-  private resetRequest(): void {
-    this.requestLine = ''
-    this.method = ''
-    this.path = ''
-    this.version = ''
-    this.headers = new RequestHeaders()
-    this.body = Buffer.alloc(0)
-    this.headOnly = false
-    this.keepAlive = false
-    this.status = 0
-    this.bytesSent = 0
-    this.headersEnded = false
-    this.lineEnding = undefined
-    this.requestComplete = false
-  }
-
   /** One line in the common log format, if the server keeps an access log. */
   private logRequest(): void {
     if (!this.server.accessLog || !this.requestLine) return
-    this.server.accessLog(formatAccessLog(this.request.remoteAddress ?? '-', new Date(), this.requestLine, this.status, this.bytesSent))
-  }
-
-  /**
-   * Between requests: wait under the keep-alive timeout, marked idle so that a shutdown closes
-   * the connection now. The first byte of the next request starts the deadline of its head.
-   */
-  private waitForNextRequest(): void {
-    if (this.rfile.buffered > 0) return // pipelined: the next request is already here
-    this.rfile.deadline = Date.now() + this.server.keepAliveTimeoutMs
-    this.server.idle.add(this.request)
-    this.request.once('data', () => this.server.idle.delete(this.request))
+    this.server.accessLog(formatAccessLog(this.request.remoteAddress ?? '-', new Date(), this.requestLine, this.exchange.status, this.bytesSent))
   }
 
   /** Not a byte of a request has come: the connection is idle, not in the middle of a request. */
   private isIdle(): boolean {
     return this.requestLine === '' && this.rfile.buffered === 0
+  }
+
+  /** At shutdown: a connection waiting for its next request is closed now. */
+  override closeIfIdle(): void {
+    if (this.isIdle()) this.request.destroy()
   }
 
   /** What went wrong, as the error response to send. */
@@ -134,7 +81,7 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
   doHEAD(): Promise<void> | void {
     const get = this.handlerFor('GET')
     if (!get) throw new HttpError(405, 'HEAD is not allowed here')
-    this.headOnly = true
+    this.exchange.headOnly = true
     return get.call(this)
   }
 
@@ -156,129 +103,26 @@ export class BaseHTTPRequestHandler extends StreamRequestHandler {
     return typeof handler === 'function' ? (handler as MethodHandler) : undefined
   }
 
-  /** Read the request line, the headers and the body. False if the client sent nothing. */
-  async parseRequest(): Promise<boolean> {
-    if (!(await this.rfile.waitForData())) return false // the client closed without sending a request
-    // From its first byte, the whole head has one deadline, however often bytes come (slowloris).
-    this.rfile.deadline = Date.now() + this.server.headersTimeoutMs
-    let line = await this.readRequestLine()
-    // RFC 9112 §2.2: ignore empty lines before the request line (some clients send a stray CRLF).
-    for (let skipped = 0; line === '' && skipped < 4; skipped++) line = await this.readRequestLine()
-    if (line === undefined || line === '') return false
-    this.requestLine = line
-    const { method, target, version } = parseRequestLine(line)
-    this.method = method
-    this.path = target
-    this.version = version
-    this.headOnly = method === 'HEAD' // from here on, even an error answer to HEAD has no body
-    if (version !== 'HTTP/1.1' && version !== 'HTTP/1.0') throw new HttpError(505, `${version} is not supported; use HTTP/1.1`)
-    this.headers = await this.parseHeaders()
-    checkHost(this.headers, this.version)
-    this.keepAlive = wantsKeepAlive(this.version, this.headers)
-    const length = bodyLength(this.headers, this.version)
+  /** Read the request line, the headers and the body (read-request.ts). False if the client sent nothing. */
+  async parseRequest(first: boolean): Promise<boolean> {
+    const line = await readRequestLine(this.rfile, this.exchange, this.server, first)
+    if (line === undefined) return false
+    startRequest(this.exchange, line)
+    this.exchange.headers = await parseHeaders(this.rfile, this.exchange, this.server)
+    const length = checkHead(this.exchange)
     // Refuse before reading: a client that declares 1 GiB is answered at once, not after 1 GiB.
     const limit = this.maxBodyBytes()
     if (length > limit) throw new HttpError(413, `the body is ${length} bytes; the limit here is ${limit}`)
-    if (length !== 0) await this.answerExpect()
-    // The body has a deadline of its own, from its first byte to its last, chunked or not.
-    this.rfile.deadline = Date.now() + this.server.requestTimeoutMs
-    if (length === CHUNKED) {
-      // RFC 9112 §7.1: the length is known only at the last chunk; the limit is checked chunk by chunk.
-      this.body = await readChunkedBody(this.rfile, limit, this.server)
-      recordDecodedLength(this.headers, this.body.length)
-    } else {
-      this.body = await this.read(length)
-      if (this.body.length < length) throw new HttpError(400, `the body ended after ${this.body.length} of ${length} bytes`)
-    }
+    if (length !== 0 && expectsContinue(this.headers, this.version)) await this.writeContinue()
+    this.exchange.body = await readBody(this.rfile, this.headers, length, limit, this.server)
     this.rfile.deadline = undefined // the request is here: what the server does next takes its own time
-    this.requestComplete = true
+    this.exchange.complete = true
     return true
-  }
-
-  /** The request line; 400 at once for bytes that no request starts with. */
-  private async readRequestLine(): Promise<string | undefined> {
-    if (!(await this.rfile.waitForData())) return undefined
-    checkFirstByte(this.rfile.peek()!)
-    return this.readHeadLine(this.server.maxRequestLineBytes, 414, 'the request line')
-  }
-
-  /**
-   * RFC 9110 §10.1.1: a client that sent "Expect: 100-continue" waits for this before its body.
-   * A body refused from its head (413) was answered before this, with no 100.
-   */
-  private async answerExpect(): Promise<void> {
-    const expect = this.headers.get('expect')
-    if (expect === undefined) return
-    if (expect.toLowerCase() !== '100-continue') throw new HttpError(417, `the expectation ${JSON.stringify(expect)} is not supported`)
-    if (this.version !== 'HTTP/1.1') return // an HTTP/1.0 client knows no 1xx (RFC 9110 §15.2)
-    this.write('HTTP/1.1 100 Continue\r\n\r\n')
-    await this.flush()
   }
 
   /** The largest body this request may have; a handler lowers it for paths that take less. */
   maxBodyBytes(): number {
     return this.server.maxBodyBytes
-  }
-
-  /** Header lines up to the empty line that ends the head. */
-  async parseHeaders(): Promise<RequestHeaders> {
-    const headers = new RequestHeaders()
-    let budget = this.server.maxHeaderBytes
-    for (let count = 0; ; count++) {
-      const line = await this.readHeadLine(budget, 431, 'the header block')
-      if (line === undefined) throw new HttpError(400, 'the connection ended inside the headers')
-      if (line === '') return headers
-      if (count === this.server.maxHeaderFields) throw new HttpError(431, `more than ${this.server.maxHeaderFields} header fields`)
-      budget -= line.length + 2
-      headers.add(...parseHeaderLine(line))
-    }
-  }
-
-  /** One line of the head as text; undefined at the end of the stream. */
-  private async readHeadLine(limit: number, status: number, what: string): Promise<string | undefined> {
-    try {
-      const line = await this.readline(Math.max(limit, 2))
-      if (line.length === 0) return undefined
-      if (line[line.length - 1] !== 0x0a) throw new HttpError(400, `the connection ended inside ${what}`)
-      const text = stripLineEnding(line)
-      if (text === '' && !this.requestLine) return text // an empty line before the request sets no rule
-      // RFC 9112 §2.2 allows a bare LF for CRLF; one head with both is read one way here and another way by a proxy.
-      const ending = line[line.length - 2] === 0x0d ? 'CRLF' : 'LF'
-      this.lineEnding ??= ending
-      if (ending !== this.lineEnding) throw new HttpError(400, `the head mixes ${this.lineEnding} and ${ending} line endings; end every line with CRLF`)
-      return text
-    } catch (error) {
-      if (error instanceof LineTooLong) throw new HttpError(status, `${what} is longer than ${error.limit} bytes`)
-      throw error
-    }
-  }
-
-  /** The status line, and the headers every response carries. */
-  writeResponse(code: number, message = reasonFor(code)): void {
-    this.status = code
-    this.write(`HTTP/1.1 ${code} ${message}\r\n`)
-    this.writeHeader('Server', SERVER_NAME)
-    this.writeHeader('Date', formatHttpDate())
-    if (this.server.isShutdown) this.keepAlive = false // shutting down: this is the connection's last response
-    // RFC 9112 §9.6: say when we will close. HTTP/1.0 keeps the connection only when both say so.
-    if (!this.keepAlive) this.writeHeader('Connection', 'close')
-    else if (this.version === 'HTTP/1.0') this.writeHeader('Connection', 'keep-alive')
-  }
-
-  writeHeader(name: string, value: string | number): void {
-    this.write(`${name}: ${value}\r\n`)
-  }
-
-  endHeaders(): void {
-    this.write('\r\n')
-    this.headersEnded = true
-  }
-
-  /** After the headers of a HEAD response, nothing more goes out; a body's bytes are counted. */
-  override write(data: string | Buffer): void {
-    if (this.headOnly && this.headersEnded) return
-    if (this.headersEnded) this.bytesSent += Buffer.byteLength(data)
-    super.write(data)
   }
 
   writeError(code: number, message: string): void {

@@ -10,6 +10,7 @@ export const HEADERS_TIMEOUT_MS = 10_000 // 10 s from a request's first byte to 
 export const REQUEST_TIMEOUT_MS = 30_000 // 30 s for a body, and for a client that will not read our reply
 export const KEEP_ALIVE_TIMEOUT_MS = 5_000 // 5 s idle between requests, and a kept-alive connection is closed
 export const MAX_CONNECTIONS = 1_000 // connections handled at once; more are refused
+export const MAX_LEADING_EMPTY_LINES = 4 // stray CRLFs skipped before a request line (RFC 9112 §2.2); past them, close
 
 export interface ConnectionLimits {
   maxRequestLineBytes?: number

@@ -43,8 +43,6 @@ export class TCPServer {
   readonly maxBodyBytes: number
   /** The connections being handled now, each with the promise of its handler. */
   private readonly active = new Map<net.Socket, Promise<void>>()
-  /** Kept-alive connections waiting for their next request: a shutdown closes them at once. */
-  readonly idle = new Set<net.Socket>()
   /** The handlers at work, whose deadlines the sweep checks. */
   private readonly handlers = new Set<BaseRequestHandler>()
   private sweep: NodeJS.Timeout | undefined
@@ -102,7 +100,6 @@ export class TCPServer {
         })
         .finally(() => {
           this.active.delete(socket)
-          this.idle.delete(socket)
         })
       this.active.set(socket, handling)
     }
@@ -168,7 +165,7 @@ export class TCPServer {
     this.isShutdown = true
     this.listener.close()
     for (const socket of this.accepted.splice(0)) socket.destroy()
-    for (const socket of this.idle) socket.destroy() // no request of theirs is in flight
+    for (const handler of this.handlers) handler.closeIfIdle() // no request of theirs is in flight
     this.wakeAccept?.()
     let timer: NodeJS.Timeout | undefined
     const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, deadlineMs)))

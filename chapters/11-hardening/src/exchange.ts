@@ -1,0 +1,31 @@
+// One request and its response: everything a handler knows of the request it is answering. A
+// connection now carries many requests, so a new Exchange is made for each: nothing of one request
+// can carry over to the next, and there is no list of fields to reset by hand.
+
+import { RequestHeaders } from './request-parser.ts'
+
+export class Exchange {
+  // The request, filled in as it is read (read-request.ts).
+  /** The request line as the client sent it; '' until it has come (the connection is idle). */
+  requestLine = ''
+  method = ''
+  /** The request target as sent: a path and a query, "*", or an absolute URL (RFC 9112 §3.2). */
+  target = ''
+  version = ''
+  /** How its head ends its lines, set by its first line: one head may not mix them (read-request.ts). */
+  lineEnding: 'CRLF' | 'LF' | undefined = undefined
+  headers = new RequestHeaders()
+  body: Buffer = Buffer.alloc(0)
+  /** HEAD: the response is written as for GET, and its body is dropped. */
+  headOnly = false
+  /** Keep the connection open for another request after this response (RFC 9112 §9.3). */
+  keepAlive = false
+  /** The whole request has been read: the stream is positioned at the next one. */
+  complete = false
+
+  // The response, as it is written (response-writer.ts).
+  /** Its status, for the access log. */
+  status = 0
+  /** The head is written: a second status line would garble it. */
+  headersEnded = false
+}

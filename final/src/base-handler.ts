@@ -16,7 +16,10 @@ export class BaseRequestHandler {
 
   async handle(): Promise<void> {}
 
-  /** Called at shutdown: close now if no request is in progress. */
+  /** Called by the server's deadline sweep: end whatever waited past its deadline. */
+  checkDeadlines(_now: number): void {}
+
+  /** Called at shutdown: close the connection now if it is waiting, idle, for its next request. */
   closeIfIdle(): void {}
 
   /**
@@ -26,9 +29,6 @@ export class BaseRequestHandler {
   mayStillSend(): boolean {
     return true
   }
-
-  /** Called by the server a few times a second: end whatever waited past its deadline. */
-  checkDeadlines(_now: number): void {}
 }
 
 export type HandlerClass = new (server: TCPServer, request: net.Socket, clientAddress: string) => BaseRequestHandler

@@ -1,14 +1,12 @@
 // Content codings (RFC 9110 §8.4): the same file sent compressed, when the client says it can
 // decode it (Accept-Encoding, §12.5.3). Which coding, whether to bother, and the coded copy's ETag.
 
-import type { Stats } from 'node:fs'
-import { realpath, stat } from 'node:fs/promises'
+import { constants, createBrotliCompress, createGzip } from 'node:zlib'
 import type { Transform } from 'node:stream'
-import { brotliCompress, constants, createBrotliCompress, createGzip, gzip } from 'node:zlib'
 import { BROTLI_QUALITY, MIN_COMPRESS_BYTES } from './limits.ts'
-import { isInside } from './static-files.ts'
 
 export type ContentCoding = 'br' | 'gzip' | 'identity'
+
 
 // The server's preference when the client likes several equally (§12.5.3 leaves ties to the server).
 const PREFERRED: ContentCoding[] = ['br', 'gzip']
@@ -69,30 +67,4 @@ export function codedEtag(etag: string, coding: ContentCoding): string {
 export function createCompressor(coding: 'br' | 'gzip'): Transform {
   if (coding === 'gzip') return createGzip()
   return createBrotliCompress({ params: { [constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY } })
-}
-
-/** A whole body compressed at once, off the main thread (zlib runs on libuv's thread pool). */
-export function compressBody(body: Buffer, coding: 'br' | 'gzip'): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const done = (error: Error | null, result: Buffer) => (error ? reject(error) : resolve(result))
-    if (coding === 'gzip') gzip(body, done)
-    else brotliCompress(body, { params: { [constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY } }, done)
-  })
-}
-
-/**
- * file.br or file.gz beside the file, when it is a file inside the root and not older than the
- * file (an older one was made from an earlier version). Undefined when there is none.
- */
-export async function findPrecompressed(filePath: string, coding: ContentCoding, fileMtimeMs: number, root: string): Promise<{ path: string; info: Stats } | undefined> {
-  const extension = SIBLING_EXTENSIONS[coding]
-  if (!extension) return undefined
-  try {
-    const real = await realpath(filePath + extension) // a link may point anywhere
-    if (!isInside(root, real)) return undefined
-    const info = await stat(real)
-    return info.isFile() && info.mtimeMs >= fileMtimeMs ? { path: real, info } : undefined
-  } catch {
-    return undefined // none: compress on the fly
-  }
 }

@@ -1,5 +1,6 @@
-// One request and its response: everything a handler knows of the request it is answering. A new
-// Exchange per request, so nothing of one request can carry over to the next on the connection.
+// One request and its response: everything a handler knows of the request it is answering. A
+// connection now carries many requests, so a new Exchange is made for each: nothing of one request
+// can carry over to the next, and there is no list of fields to reset by hand.
 
 import { RequestHeaders } from './request-parser.ts'
 
@@ -7,7 +8,7 @@ const NO_HEADERS = new RequestHeaders()
 const EMPTY = Buffer.alloc(0)
 
 export class Exchange {
-  // The request, filled in as it is read.
+  // The request, filled in as it is read (read-request.ts).
   /** The request line as the client sent it; '' until it has come (the connection is idle). */
   requestLine = ''
   method = ''
@@ -17,9 +18,9 @@ export class Exchange {
   pathname = ''
   query = ''
   version = ''
-  /** How its head ends its lines, set by its first line: one head may not mix them (headText in read-request.ts). */
+  /** How its head ends its lines, set by its first line: one head may not mix them (read-request.ts). */
   lineEnding: 'CRLF' | 'LF' | undefined = undefined
-  headers = NO_HEADERS
+  headers = NO_HEADERS // shared until the request's own are read
   body: Buffer = EMPTY
   /** HEAD: the response is written as for GET, and its body is dropped. */
   headOnly = false
@@ -28,10 +29,9 @@ export class Exchange {
   /** The whole request has been read: the stream is positioned at the next one. */
   complete = false
 
-  // The response, as it is written.
-  /** Its status and body bytes, for the access log. */
+  // The response, as it is written (response-writer.ts).
+  /** Its status, for the access log. */
   status = 0
-  bytesSent = 0
   /** The head is written: a second status line would garble it. */
   headersEnded = false
 }

@@ -4,20 +4,12 @@
 // This alone made final/ about 10x faster (README "What made it fast", step 1).
 
 import { statSync, type Stats } from 'node:fs'
-import type { CodedForm } from './compressed-forms.ts'
 import { MAX_CACHE_BYTES, MAX_CACHED_FILE_BYTES, RACY_WINDOW_MS } from './limits.ts'
 
-export { MAX_CACHED_FILE_BYTES } // where static-handler.ts looks for it
 const MAX_WHOLE_RESPONSE_BODY_BYTES = 16 * 1024 // larger bodies are not copied into a ready response
 
 /** What stat() says of a file whose content can have changed: device and inode, size, both times. */
-interface Stamp {
-  dev: number
-  ino: number
-  size: number
-  mtimeMs: number
-  ctimeMs: number
-}
+type Stamp = Pick<Stats, 'dev' | 'ino' | 'size' | 'mtimeMs' | 'ctimeMs'>
 
 export interface CachedFile {
   /**
@@ -27,6 +19,7 @@ export interface CachedFile {
   namedPath: string
   body: Buffer
   etag: string
+  lastModified: string
   mtime: Date
   /** The header lines after the status line and Date, for 200 responses. */
   headers: string
@@ -36,12 +29,6 @@ export interface CachedFile {
   notModifiedHeaders: string
   /** Text of 1 KiB or more: its responses say Vary: Accept-Encoding, and it may be sent compressed. */
   compressible: boolean
-  /** What the coded forms' headers are made of (see compressed-forms.ts). */
-  lastModified: string
-  contentType: string
-  cacheControl: string | undefined
-  /** The compressed forms asked for so far, by coding, made once (compressed-forms.ts). */
-  coded: Map<string, Promise<CodedForm>>
   /** Whole 200 responses, head and body in one buffer, for one Date (see wholeResponse). */
   ready: { date: string; byConnection: Map<string, Buffer> }
 }

@@ -16,10 +16,9 @@ export function formatHttpDate(date = new Date()): string {
 let cachedSecond = -1
 let cachedDate = ''
 
-/** The Date header for now. Formatted once a second, not once a response: a server's hot path (README "The Date, once a second"). */
+/** The Date header for now, formatted once a second, not once a response (README "The Date, once a second"). */
 export function httpDateNow(): string {
-  const now = Date.now()
-  const second = Math.floor(now / 1000)
+  const second = Math.floor(Date.now() / 1000)
   if (second !== cachedSecond) {
     cachedSecond = second
     cachedDate = formatHttpDate(new Date(second * 1000))

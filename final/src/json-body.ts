@@ -4,7 +4,6 @@
 import { HttpError } from './http-error.ts'
 import { MAX_LOGIN_BODY_BYTES } from './limits.ts'
 
-export { MAX_LOGIN_BODY_BYTES } // where chapter 6 put it, and static-handler.ts looks for it
 
 export interface LoginRequest {
   username: string

@@ -1,6 +1,6 @@
 // The writing half of an HTTP handler: the status line and the headers every response carries,
-// a prepared response, a HEAD's body dropped. Everything is queued and leaves with flush()
-// (stream-handler.ts). The request being answered, and its response, are this.exchange.
+// a prepared response, and a HEAD's body dropped. Everything is queued and leaves with flush() (stream-handler.ts).
+// The request being answered, and its response, are this.exchange: a new one per request.
 
 import { Exchange } from './exchange.ts'
 import { httpDateNow } from './http-date.ts'
@@ -12,10 +12,10 @@ export const SERVER_NAME = 'workbook/1.0' // RFC 9110 §10.2.4: product "/" vers
 export const RETRY_AFTER_SECONDS = 1 // what a 503 asks the client to wait before it tries again
 
 export class ResponseWriter extends StreamRequestHandler {
-  /** The request being answered, and its response: a new one per request (exchange.ts). */
+  /** The request being answered, and its response (exchange.ts). */
   exchange = new Exchange()
 
-  // The names the chapters gave the request's parts, read from the exchange.
+  // The names the earlier chapters gave the request's parts, read from the exchange.
   get requestLine(): string { return this.exchange.requestLine }
   get method(): string { return this.exchange.method }
   get path(): string { return this.exchange.target }
@@ -26,8 +26,6 @@ export class ResponseWriter extends StreamRequestHandler {
   get body(): Buffer { return this.exchange.body }
   get headOnly(): boolean { return this.exchange.headOnly }
   get keepAlive(): boolean { return this.exchange.keepAlive }
-  get bytesSent(): number { return this.exchange.bytesSent }
-  set bytesSent(bytes: number) { this.exchange.bytesSent = bytes }
 
   /** The status line, and the headers every response carries. */
   writeResponse(code: number, message = reasonFor(code)): void {
@@ -35,15 +33,15 @@ export class ResponseWriter extends StreamRequestHandler {
     this.write(this.responseHead(code, message))
   }
 
-  /** The status line and the headers every response carries, as writeResponse() writes them. */
+  /** The status line and the headers every response carries, as one string: a prepared response starts with it. */
   responseHead(code: number, message = reasonFor(code)): string {
     // The Date, once a second (http-date.ts): formatting it per response showed in the profile.
     return `HTTP/1.1 ${code} ${message}\r\nServer: ${SERVER_NAME}\r\nDate: ${httpDateNow()}\r\n${this.connectionHeader()}`
   }
 
-  /** RFC 9112 §9.6: say when we will close. HTTP/1.0 keeps a connection only when both say so. */
+  /** RFC 9112 §9.6: say when we will close. HTTP/1.0 keeps the connection only when both say so. */
   connectionHeader(): string {
-    if (!this.keepAlive) return 'Connection: close\r\n'
+    if (!this.keepAlive || this.server.isShutdown) return 'Connection: close\r\n' // shutting down: the connection's last response
     return this.version === 'HTTP/1.0' ? 'Connection: keep-alive\r\n' : ''
   }
 
@@ -52,11 +50,10 @@ export class ResponseWriter extends StreamRequestHandler {
    * no encoding, no copy per request (README "What made it fast", step 3).
    */
   writePrepared(code: number, response: Buffer, bodyBytes: number): void {
-    const exchange = this.exchange
-    exchange.status = code
+    this.exchange.status = code
     super.write(response)
-    exchange.headersEnded = true
-    exchange.bytesSent += bodyBytes
+    this.exchange.headersEnded = true
+    this.bytesSent += bodyBytes
   }
 
   writeHeader(name: string, value: string | number): void {
@@ -70,12 +67,9 @@ export class ResponseWriter extends StreamRequestHandler {
 
   /** After the headers of a HEAD response, nothing more goes out; a body's bytes are counted. */
   override write(data: string | Buffer): void {
-    const exchange = this.exchange
-    if (!exchange.headersEnded) return super.write(data)
-    if (exchange.headOnly) return
-    const bytes = this.encode(data)
-    exchange.bytesSent += bytes.length
-    super.write(bytes)
+    if (this.headOnly && this.exchange.headersEnded) return
+    if (this.exchange.headersEnded) this.bytesSent += Buffer.byteLength(data)
+    super.write(data)
   }
 
   /** RFC 9110 §10.1.1: the go-ahead a client that sent "Expect: 100-continue" waits for. */

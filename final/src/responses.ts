@@ -21,7 +21,7 @@ export const RESPONSES: Record<number, [reason: string, explanation: string]> = 
   414: ['URI Too Long', 'The request target is longer than the server accepts.'],
   415: ['Unsupported Media Type', 'The server does not accept a body of that type here.'],
   416: ['Range Not Satisfiable', 'The file has none of the bytes the range asks for; see Content-Range for its length.'],
-  417: ['Expectation Failed', 'The server cannot meet what the Expect header asks for.'],
+  417: ['Expectation Failed', 'The server cannot meet what the Expect header asks.'],
   431: ['Request Header Fields Too Large', 'The request headers are larger than the server accepts.'],
   500: ['Internal Server Error', 'The server failed while answering; it is not your fault.'],
   501: ['Not Implemented', 'The server does not know how to do that.'],

@@ -8,9 +8,8 @@ import type { HandlerClass } from './base-handler.ts'
 import { RETRY_AFTER_SECONDS, SERVER_NAME } from './base-http-handler.ts'
 import { FileCache } from './file-cache.ts'
 import { httpDateNow } from './http-date.ts'
-import type { Limits } from './limits.ts'
 import { SessionStore } from './sessions.ts'
-import { TCPServer, ignoreError, type ServerAddress } from './tcp-server.ts'
+import { TCPServer, type ConnectionLimits, type ServerAddress } from './tcp-server.ts'
 import type { UserStore } from './users.ts'
 import type { WorkerPool } from './worker-pool.ts'
 
@@ -37,12 +36,13 @@ export class SimpleHTTPServer extends TCPServer {
   readonly root: string
   readonly users: UserStore
   readonly sessions = new SessionStore()
+  /** Small files in memory, each checked against the disk at every hit (file-cache.ts). */
   readonly files = new FileCache()
   readonly pool: WorkerPool
   /** Sent as Cache-Control with every file when set (--cache-control); nothing by default. */
   cacheControl: string | undefined
 
-  constructor(serverAddress: ServerAddress, HandlerClass: HandlerClass, root: string, users: UserStore, pool: WorkerPool, limits: Partial<Limits> = {}) {
+  constructor(serverAddress: ServerAddress, HandlerClass: HandlerClass, root: string, users: UserStore, pool: WorkerPool, limits: ConnectionLimits = {}) {
     super(serverAddress, HandlerClass, limits)
     const resolved = path.resolve(root)
     if (!existsSync(resolved) || !statSync(resolved).isDirectory()) throw new Error(`the document root ${root} is not a folder`)
@@ -53,7 +53,7 @@ export class SimpleHTTPServer extends TCPServer {
 
   /** Over the connection bound: a complete 503, written before reading a byte, then close. */
   override refuseRequest(socket: net.Socket): void {
-    socket.on('error', ignoreError) // a refused client that resets is no news
+    socket.on('error', () => {}) // a refused client that resets is no news
     socket.write(busyResponse())
     this.closeRequest(socket)
   }

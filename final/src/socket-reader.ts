@@ -5,8 +5,6 @@
 import type net from 'node:net'
 import { HIGH_WATER_BYTES } from './limits.ts'
 
-const EMPTY = Buffer.alloc(0)
-
 export class LineTooLong extends Error {
   readonly limit: number
   constructor(limit: number) {
@@ -15,21 +13,17 @@ export class LineTooLong extends Error {
   }
 }
 
-/** The deadline passed while we waited for the client. */
+/** The deadline passed while we waited for more of the client's bytes. */
 export class ReadTimeout extends Error {}
-
-const timedOut = () => new ReadTimeout('the client sent nothing in time')
 
 export class SocketReader {
   /**
-   * When set, a wait for more bytes that is still going on at this moment (ms since the epoch)
-   * ends in ReadTimeout. Nothing here keeps a timer: the server calls expire() now and then.
+   * When set, a wait for more bytes still going on at this moment (ms since the epoch) ends in
+   * ReadTimeout. The reader keeps no timer for it: the server's sweep calls expire().
    */
   deadline: number | undefined
-  // The unread bytes are buffer[start..]: taking a line moves `start`, it copies nothing.
-  private buffer: Buffer = EMPTY
-  private start = 0
-  private scanned = 0 // bytes from `start` already searched for "\n"
+  private buffer: Buffer = Buffer.alloc(0)
+  private scanned = 0 // bytes of `buffer` already searched for "\n"
   private ended = false
   // The wait in progress, if any: settled by the next chunk, the end of the stream, or expire().
   private resolveWait: ((more: boolean) => void) | undefined
@@ -39,8 +33,7 @@ export class SocketReader {
   constructor(socket: net.Socket) {
     this.socket = socket
     socket.on('data', (chunk: Buffer) => {
-      this.buffer = this.buffered === 0 ? chunk : Buffer.concat([this.buffer.subarray(this.start), chunk])
-      this.start = 0
+      this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk])
       if (this.buffer.length >= HIGH_WATER_BYTES) socket.pause() // back-pressure: let TCP slow the sender
       this.settleWait(true)
     })
@@ -52,93 +45,83 @@ export class SocketReader {
     socket.on('close', onEnd)
   }
 
-  /** Bytes received and not yet read. */
-  get buffered(): number {
-    return this.buffer.length - this.start
+  /** Called by the server's sweep: a wait past its deadline ends now, in ReadTimeout. */
+  expire(now: number): void {
+    if (this.rejectWait && this.deadline !== undefined && now >= this.deadline) {
+      const reject = this.rejectWait
+      this.resolveWait = this.rejectWait = undefined
+      reject(new ReadTimeout('the client stopped sending'))
+    }
   }
 
-  /** The next unread byte, left unread; undefined when none is buffered. */
-  peekByte(): number | undefined {
-    return this.buffered > 0 ? this.buffer[this.start] : undefined
+  /** Bytes received and not yet read: the start of a next request, when requests are pipelined. */
+  get buffered(): number {
+    return this.buffer.length
   }
 
   /** The next line with its ending ("\n" or "\r\n"); at end of stream, what is left (maybe empty). */
   async readLine(limit: number): Promise<Buffer> {
     for (;;) {
       const end = this.lineEnd(limit)
-      if (end !== -1) return this.take(end - this.start)
-      if (!(await this.fill())) return this.take(this.buffered)
+      if (end !== -1) return this.take(end)
+      if (!(await this.fill())) return this.take(this.buffer.length)
     }
   }
 
   /**
-   * The next line as Latin-1 text with its ending, if it is already buffered, or null: no waiting,
-   * no promise, no Buffer object. A request that arrived whole (the usual case) is read through
-   * this alone (README "What made it fast", steps 5 and 6).
+   * The next line as Latin-1 text with its ending, if it is all buffered, or null: no waiting, no
+   * promise, no Buffer. A request that arrived whole is read through this alone (README "What
+   * made it fast", steps 5 and 6).
    */
   takeLineText(limit: number): string | null {
     const end = this.lineEnd(limit)
     if (end === -1) return null
-    const text = this.buffer.toString('latin1', this.start, end)
-    this.advance(end - this.start)
+    const text = this.buffer.toString('latin1', 0, end)
+    this.take(end)
     return text
+  }
+
+  /** Wait until at least one byte is here; false if the stream ends first. */
+  waitForData(): Promise<boolean> {
+    return this.buffer.length > 0 ? Promise.resolve(true) : this.fill()
+  }
+
+  /** The next byte, without taking it; undefined when none is here. */
+  peek(): number | undefined {
+    return this.buffer[0]
   }
 
   /** Exactly n bytes, or fewer if the stream ends first. */
   async read(n: number): Promise<Buffer> {
-    while (this.buffered < n) {
+    while (this.buffer.length < n) {
       if (!(await this.fill())) break
     }
-    return this.take(Math.min(n, this.buffered))
-  }
-
-  /** Wait until at least one byte is buffered; false if the stream ends first. */
-  waitForData(): Promise<boolean> {
-    return this.buffered > 0 ? Promise.resolve(true) : this.fill()
-  }
-
-  /** Called by the server's deadline sweep: a wait past its deadline ends now, in ReadTimeout. */
-  expire(now: number): void {
-    if (this.rejectWait && this.deadline !== undefined && now >= this.deadline) {
-      const reject = this.rejectWait
-      this.resolveWait = this.rejectWait = undefined
-      reject(timedOut())
-    }
+    return this.take(Math.min(n, this.buffer.length))
   }
 
   /** Where the buffered line ends (just after its "\n"), or -1 if it is not all here yet. */
   private lineEnd(limit: number): number {
-    const newline = this.buffer.indexOf(0x0a, this.start + this.scanned)
-    const length = newline === -1 ? this.buffered : newline - this.start + 1
-    if (length > limit || (newline === -1 && length >= limit)) throw new LineTooLong(limit)
-    if (newline !== -1) return newline + 1
-    this.scanned = this.buffered
+    const end = this.buffer.indexOf(0x0a, this.scanned)
+    if (end !== -1 && end < limit) return end + 1
+    if (end !== -1 || this.buffer.length >= limit) throw new LineTooLong(limit)
+    this.scanned = this.buffer.length
     return -1
   }
 
   private take(n: number): Buffer {
-    const out = this.buffer.subarray(this.start, this.start + n)
-    this.advance(n)
+    const out = this.buffer.subarray(0, n)
+    this.buffer = this.buffer.subarray(n)
+    this.scanned = 0
     return out
   }
 
-  private advance(n: number): void {
-    this.start += n
-    this.scanned = 0
-    if (this.start === this.buffer.length) {
-      this.buffer = EMPTY // let the chunk go
-      this.start = 0
-    }
-  }
-
   /**
-   * Wait for more bytes: true when they came, false once the stream has ended, ReadTimeout past
-   * the deadline. One promise, settled by the socket's events (this is on every request's path;
-   * it had been a chain of four async functions, README "What made it fast", step 5).
+   * Wait for more bytes; false once the stream has ended. One promise, settled by the socket's
+   * events: on every request's path, where it had been a chain of async functions (README step 5).
    */
   private fill(): Promise<boolean> {
     if (this.ended) return Promise.resolve(false)
-    if (this.deadline !== undefined && Date.now() >= this.deadline) return Promise.reject(timedOut())
+    if (this.deadline !== undefined && Date.now() >= this.deadline) return Promise.reject(new ReadTimeout('the client stopped sending'))
     this.socket.resume()
     return new Promise((resolve, reject) => {
       this.resolveWait = resolve
@@ -148,8 +131,7 @@ export class SocketReader {
 
   private settleWait(more: boolean): void {
     const resolve = this.resolveWait
-    if (!resolve) return
     this.resolveWait = this.rejectWait = undefined
-    resolve(more)
+    resolve?.(more)
   }
 }

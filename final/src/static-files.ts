@@ -8,8 +8,6 @@ const utf8 = new TextDecoder('utf-8', { fatal: true })
 
 /** The path and the query of a request target, in origin form or absolute form. */
 export function splitTarget(target: string): { pathname: string; query: string } {
-  // The usual target, a path alone, is its own pathname.
-  if (target.startsWith('/') && !target.includes('?') && !target.includes('#')) return { pathname: target, query: '' }
   let rest = target
   // RFC 9112 §3.2.2: a server MUST accept the absolute form; only its path matters here, and an
   // empty path, as in "http://host?q", is "/" (RFC 9110 §4.2.3).

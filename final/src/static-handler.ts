@@ -1,28 +1,28 @@
 // The blog's SimpleHTTPRequestHandler: GET (and so HEAD) serves files from the document root;
 // POST /api/login, POST /api/logout and GET /api/me log a user in and out. A client that has some of
 // a file's bytes already gets 304 Not Modified, or 206 Partial Content with the bytes it lacks. A
-// client that can decode br or gzip gets text compressed: a small file's compressed form is made
-// once and kept beside it in memory; a large one is streamed through the compressor in chunks.
+// client that can decode br or gzip gets text compressed, from a precompressed copy or on the fly.
+// A file up to 1 MiB is answered from memory (file-cache.ts), its responses prepared beforehand.
 
 import type { Stats } from 'node:fs'
-import { open, stat, type FileHandle } from 'node:fs/promises'
+import { open, realpath, stat, type FileHandle } from 'node:fs/promises'
 import path from 'node:path'
 import { pipeline } from 'node:stream'
 import { BaseHTTPRequestHandler, RETRY_AFTER_SECONDS } from './base-http-handler.ts'
-import { compressedForm } from './compressed-forms.ts'
 import { isNotModified, isRangeCurrent, validatorsFor, type Validators } from './conditional.ts'
-import { chooseContentCoding, codedEtag, createCompressor, findPrecompressed, isCompressible, type ContentCoding } from './content-coding.ts'
+import { SIBLING_EXTENSIONS, chooseContentCoding, codedEtag, createCompressor, isCompressible, type ContentCoding } from './content-coding.ts'
 import { contentTypeFor } from './content-types.ts'
-import { MAX_CACHED_FILE_BYTES, wholeResponse, type CachedFile } from './file-cache.ts'
+import { wholeResponse, type CachedFile } from './file-cache.ts'
 import { httpDateNow } from './http-date.ts'
 import { HttpError } from './http-error.ts'
-import { MAX_LOGIN_BODY_BYTES, readJsonLogin, requireContentLength } from './json-body.ts'
+import { readJsonLogin, requireContentLength } from './json-body.ts'
 import type { PasswordJob } from './password-worker.ts'
 import { parseRange, type ByteRange } from './range.ts'
 import { SESSION_COOKIE, clearedSessionCookie, parseCookies, sessionCookie } from './sessions.ts'
 import type { SimpleHTTPServer } from './simple-http-server.ts'
-import { pathToSegments, resolveInRoot } from './static-files.ts'
+import { isInside, pathToSegments, resolveInRoot } from './static-files.ts'
 import { PoolBusy, WorkerCrashed } from './worker-pool.ts'
+import { MAX_CACHED_FILE_BYTES, MAX_LOGIN_BODY_BYTES } from './limits.ts'
 
 const INDEX_FILE = 'index.html'
 const READ_CHUNK_BYTES = 64 * 1024 // 64 KiB per read from disk
@@ -38,13 +38,14 @@ const FILE_METHODS = ['GET', 'HEAD', 'OPTIONS']
 export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   declare readonly server: SimpleHTTPServer
 
-  /** Not async: a file in the cache is answered without a promise; others are read from disk. */
+  /** Not async: a file in the cache is answered without a promise (README "What made it fast", step 5). */
   doGET(): Promise<void> | void {
     const { pathname, query } = this // the query string does not name a file
     if (pathname === '/api/me') return this.sendMe()
     this.requireMethod(pathname)
     const cached = this.server.files.lookup(pathname)
-    if (cached) return this.sendCached(cached)
+    // A compressed answer comes from disk: a precompressed sibling, or compressed on the fly.
+    if (cached && (!cached.compressible || this.contentCodingFor() === 'identity')) return this.sendCached(cached)
     return this.sendFromDisk(pathname, query)
   }
 
@@ -65,78 +66,49 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
       const info = await file.stat() // the file we opened, not whatever the name points to now
       if (!info.isFile()) throw new HttpError(404, `${pathname} is not a file`)
       const validators = validatorsFor(info)
-      const contentType = contentTypeFor(filePath)
-      if (info.size <= MAX_CACHED_FILE_BYTES) {
-        // Cached under the path as named, links and all: a symbolic link switched to another
-        // release is seen at the next lookup's stat.
-        const cached = toCachedFile(path.join(this.server.root, ...segments), await file.readFile(), validators, contentType, info.mtime, this.server.cacheControl)
-        this.server.files.store(pathname, cached, info)
-        return this.sendCached(cached)
-      }
       // RFC 9110 §12.5.5: the answer depends on Accept-Encoding whenever the file could be compressed.
-      const compressible = isCompressible(contentType, info.size)
-      const acceptEncoding = compressible ? this.headers.get('accept-encoding') : undefined
-      let coding = acceptEncoding === undefined ? 'identity' : this.contentCodingFor(acceptEncoding)
+      const compressible = isCompressible(contentTypeFor(filePath), info.size)
+      let coding = compressible ? this.contentCodingFor() : 'identity'
       if (coding !== 'identity') sibling = await this.openPrecompressed(filePath, coding, info)
       // RFC 9112 §7.1: compressing on the fly needs chunked framing, which HTTP/1.0 lacks.
       if (coding !== 'identity' && !sibling && this.version === 'HTTP/1.0') coding = 'identity'
-      const etag = codedEtag(sibling ? validatorsFor(sibling.info).etag : validators.etag, coding)
+      if (coding === 'identity' && info.size <= MAX_CACHED_FILE_BYTES) {
+        // Cached under the path as named, links and all: a link switched to another release is
+        // seen at the next lookup's stat. Its headers are made from the bytes actually read.
+        const cached = toCachedFile(path.join(this.server.root, ...segments), await file.readFile(), validators, contentTypeFor(filePath), info.mtime, this.server.cacheControl)
+        this.server.files.store(pathname, cached, info)
+        return this.sendCached(cached)
+      }
+      // RFC 9110 §8.8.3: the coded bytes are another representation, with a tag of their own.
+      const sent = { ...validators, etag: codedEtag(sibling ? validatorsFor(sibling.info).etag : validators.etag, coding) }
       // RFC 9110 §13.2.2: the client's copy is checked first; a 304 goes before any Range. A copy
       // of the file in either form is current while the file is.
-      const notModified = isNotModified(this.headers, etag, info.mtime) || (coding !== 'identity' && isNotModified(this.headers, validators.etag, info.mtime))
-      const range = notModified || coding !== 'identity' ? undefined : this.rangeFor(info.size, validators.etag, info.mtime)
+      if ([sent.etag, validators.etag].some((etag) => isNotModified(this.headers, etag, info.mtime))) return this.sendNotModified(sent, compressible)
+      const range = this.rangeFor(info.size, validators)
       if (range === 'unsatisfiable') return this.sendRangeNotSatisfiable(info.size)
-      this.writeResponse(notModified ? 304 : range ? 206 : 200)
-      this.writeHeader('ETag', etag)
-      this.writeHeader('Last-Modified', validators.lastModified)
-      if (this.server.cacheControl) this.writeHeader('Cache-Control', this.server.cacheControl)
-      if (notModified && compressible) this.writeHeader('Vary', 'Accept-Encoding')
-      if (notModified) return this.endHeaders() // RFC 9110 §15.4.5: a 304 has no body
+      this.writeResponse(range ? 206 : 200)
+      this.writeValidators(sent)
       this.writeHeader('Accept-Ranges', 'bytes') // RFC 9110 §14.3: a part of this file may be asked for
-      this.writeHeader('Content-Type', contentType)
+      this.writeHeader('Content-Type', contentTypeFor(filePath))
       if (coding !== 'identity') this.writeHeader('Content-Encoding', coding) // RFC 9110 §8.4
-      if (compressible) this.writeHeader('Vary', 'Accept-Encoding')
+      if (compressible) this.writeHeader('Vary', 'Accept-Encoding') // RFC 9110 §12.5.5: for caches
       if (range) this.writeHeader('Content-Range', `bytes ${range.start}-${range.end}/${info.size}`)
-      const length = range ? range.end - range.start + 1 : (sibling?.info ?? info).size
       // RFC 9112 §6.1: compressed on the fly, the length is known only at the end: chunked.
-      const streamed = coding !== 'identity' && !sibling
-      if (streamed) this.writeHeader('Transfer-Encoding', 'chunked')
-      else this.writeHeader('Content-Length', length)
+      if (coding !== 'identity' && !sibling) this.writeHeader('Transfer-Encoding', 'chunked')
+      else this.writeHeader('Content-Length', range ? range.end - range.start + 1 : (sibling?.info ?? info).size)
       this.endHeaders()
       if (this.headOnly) return
       if (coding === 'identity') await this.writeFile(file, range)
       else if (sibling) await this.writeFile(sibling.file)
       else await this.writeFrom(pipeline(file.createReadStream({ highWaterMark: READ_CHUNK_BYTES, autoClose: false }), createCompressor(coding), () => {}), true)
-      if (!streamed) this.bytesSent += length
     } finally {
       await file.close()
       await sibling?.file.close()
     }
   }
 
-  /**
-   * The coding to send a compressible file with. A Range counts bytes of one representation, and a
-   * compressed stream's bytes are not known before it is made: a request with Range gets identity.
-   */
-  private contentCodingFor(acceptEncoding: string): ContentCoding {
-    if (this.headers.has('range')) return 'identity'
-    return chooseContentCoding(acceptEncoding)
-  }
-
-  /** file.br or file.gz beside a large file, opened, when it is inside the root and not older. */
-  private async openPrecompressed(filePath: string, coding: ContentCoding, info: Stats): Promise<{ file: FileHandle; info: Stats } | undefined> {
-    const found = await findPrecompressed(filePath, coding, info.mtimeMs, this.server.root)
-    if (!found) return undefined
-    const file = await open(found.path, 'r').catch(() => undefined)
-    return file && { file, info: found.info }
-  }
-
-  /** A file from memory: the status line and the prepared headers, then the body (not for HEAD). */
-  private sendCached(file: CachedFile): Promise<void> | void {
-    // Only a file that could be compressed looks at Accept-Encoding: one lookup, and only for it.
-    const acceptEncoding = file.compressible ? this.headers.get('accept-encoding') : undefined
-    const coding = acceptEncoding === undefined ? 'identity' : this.contentCodingFor(acceptEncoding)
-    if (coding !== 'identity') return this.sendCompressed(file, coding)
+  /** A file from memory: one prepared buffer for the usual 200, else the prepared headers. */
+  private sendCached(file: CachedFile): void {
     const notModified = isNotModified(this.headers, file.etag, file.mtime)
     // A Range is looked at only when there is one: the usual GET pays for one lookup, nothing more.
     if (!notModified && this.headers.get('range') !== undefined) return this.sendCachedRange(file)
@@ -148,50 +120,16 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     if (!notModified) this.write(file.body)
   }
 
-  /** The compressed form of a file in memory, made at the first request for it, with its Content-Length. */
-  private async sendCompressed(file: CachedFile, coding: 'br' | 'gzip'): Promise<void> {
-    const form = await compressedForm(file, coding, this.server.root)
-    // RFC 9110 §13.1.2: a copy of either form is current while the file is.
-    const notModified = isNotModified(this.headers, form.etag, file.mtime) || isNotModified(this.headers, file.etag, file.mtime)
-    this.writeResponse(notModified ? 304 : 200)
-    this.write(notModified ? form.notModifiedHeaders : form.headers)
-    this.endHeaders()
-    if (!notModified) this.write(form.body)
-  }
-
-  /** A range of a file in memory: a view of its bytes (subarray copies nothing), never the whole response. */
+  /** A range of a file in memory: a view of its bytes (subarray copies nothing). */
   private sendCachedRange(file: CachedFile): void {
     const size = file.body.length
-    const range = this.rangeFor(size, file.etag, file.mtime)
+    const range = this.rangeFor(size, file)
     if (range === 'unsatisfiable') return this.sendRangeNotSatisfiable(size)
     this.writeResponse(range ? 206 : 200)
     this.write(range ? file.rangeHeaders : file.headers)
     if (range) this.write(`Content-Range: bytes ${range.start}-${range.end}/${size}\r\nContent-Length: ${range.end - range.start + 1}\r\n`)
     this.endHeaders()
     this.write(range ? file.body.subarray(range.start, range.end + 1) : file.body)
-  }
-
-  /**
-   * The range to send, or none: no Range header, or an If-Range that names another copy of the
-   * file (RFC 9110 §13.1.5). Only GET and HEAD come here, the methods range handling is for (§14.2).
-   */
-  private rangeFor(size: number, etag: string, modified: Date): ByteRange | 'unsatisfiable' | undefined {
-    const range = this.headers.get('range')
-    if (range === undefined) return undefined
-    const ifRange = this.headers.get('if-range')
-    if (ifRange !== undefined && !isRangeCurrent(ifRange, etag, modified)) return undefined
-    return parseRange(range, size)
-  }
-
-  /** RFC 9110 §15.5.17: none of the bytes asked for exist; Content-Range says how many do. */
-  private sendRangeNotSatisfiable(size: number): void {
-    const body = `The file has ${size} bytes; the range asked for none of them.\n`
-    this.writeResponse(416)
-    this.writeHeader('Content-Range', `bytes */${size}`)
-    this.writeHeader('Content-Type', 'text/plain; charset=utf-8')
-    this.writeHeader('Content-Length', Buffer.byteLength(body))
-    this.endHeaders()
-    this.write(body)
   }
 
   async doPOST(): Promise<void> {
@@ -221,12 +159,11 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   }
 
   private isApiRequest(): boolean {
-    return this.pathname.startsWith('/api/') // before the request line is read, '': its error is a page
+    return this.pathname.startsWith('/api/') // '' until the request line is read: its error is a page
   }
 
-  /** 405 unless the path takes the method; the same list as the Allow header's, so both agree. */
   private requireMethod(pathname: string): void {
-    const allowed = this.allowedMethods()
+    const allowed = API_ROUTES[pathname] ?? FILE_METHODS
     const method = this.method === 'HEAD' ? 'GET' : this.method // so a HEAD's 405 is GET's, byte for byte
     if (!allowed.includes(method)) throw new HttpError(405, `${pathname} does not take ${method}`)
   }
@@ -275,6 +212,70 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     this.write(body)
   }
 
+  /** ETag and Last-Modified (RFC 9110 §8.8), and Cache-Control (RFC 9111 §5.2) when the server has one. */
+  private writeValidators({ etag, lastModified }: Validators): void {
+    this.writeHeader('ETag', etag)
+    this.writeHeader('Last-Modified', lastModified)
+    if (this.server.cacheControl) this.writeHeader('Cache-Control', this.server.cacheControl)
+  }
+
+  /** RFC 9110 §15.4.5: a 304 has no body, and the validators (and Vary) a 200 would have had. */
+  private sendNotModified(validators: Validators, vary = false): void {
+    this.writeResponse(304)
+    this.writeValidators(validators)
+    if (vary) this.writeHeader('Vary', 'Accept-Encoding')
+    this.endHeaders()
+  }
+
+  /**
+   * The coding to send a compressible file with. A Range counts bytes of one representation, and a
+   * compressed stream's bytes are not known before it is made: a request with Range gets identity.
+   */
+  private contentCodingFor(): ContentCoding {
+    if (this.headers.has('range')) return 'identity'
+    return chooseContentCoding(this.headers.get('accept-encoding'))
+  }
+
+  /** file.br or file.gz beside the file, opened, when it is a file inside the root and not older. */
+  private async openPrecompressed(filePath: string, coding: ContentCoding, info: Stats): Promise<{ file: FileHandle; info: Stats } | undefined> {
+    let file: FileHandle | undefined
+    try {
+      const real = await realpath(filePath + SIBLING_EXTENSIONS[coding]) // a link may point anywhere
+      if (!isInside(this.server.root, real)) return undefined
+      file = await open(real, 'r')
+      const siblingInfo = await file.stat()
+      // Older than the file: made from an earlier version of it, so not the same content.
+      if (siblingInfo.isFile() && siblingInfo.mtimeMs >= info.mtimeMs) return { file, info: siblingInfo }
+    } catch {
+      // no sibling: compress on the fly
+    }
+    await file?.close()
+    return undefined
+  }
+
+  /**
+   * The range to send, or none: no Range header, or an If-Range that names another copy of the
+   * file (RFC 9110 §13.1.5). Only GET and HEAD come here, the methods range handling is for (§14.2).
+   */
+  private rangeFor(size: number, validators: Validators): ByteRange | 'unsatisfiable' | undefined {
+    const range = this.headers.get('range')
+    if (range === undefined) return undefined
+    const ifRange = this.headers.get('if-range')
+    if (ifRange !== undefined && !isRangeCurrent(ifRange, validators)) return undefined
+    return parseRange(range, size)
+  }
+
+  /** RFC 9110 §15.5.17: none of the bytes asked for exist; Content-Range says how many do. */
+  private sendRangeNotSatisfiable(size: number): void {
+    const body = `The file has ${size} bytes; the range asked for none of them.\n`
+    this.writeResponse(416)
+    this.writeHeader('Content-Range', `bytes */${size}`)
+    this.writeHeader('Content-Type', 'text/plain; charset=utf-8')
+    this.writeHeader('Content-Length', Buffer.byteLength(body))
+    this.endHeaders()
+    this.write(body)
+  }
+
   /** Stream the file, or a range of it: memory stays at one chunk, and a slow client slows the reads. */
   private async writeFile(file: FileHandle, range?: ByteRange): Promise<void> {
     await this.writeFrom(file.createReadStream({ highWaterMark: READ_CHUNK_BYTES, autoClose: false, ...range }))
@@ -292,25 +293,13 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   }
 }
 
-/** The headers are prepared once, from the bytes actually read (the file may have just changed). */
+/** A file read whole, with its headers prepared once: for 200, for a range, for 304. */
 function toCachedFile(namedPath: string, body: Buffer, { etag, lastModified }: Validators, contentType: string, mtime: Date, cacheControl: string | undefined): CachedFile {
   const compressible = isCompressible(contentType, body.length)
   const validators = `ETag: ${etag}\r\nLast-Modified: ${lastModified}\r\n${cacheControl ? `Cache-Control: ${cacheControl}\r\n` : ''}`
   const vary = compressible ? 'Vary: Accept-Encoding\r\n' : '' // RFC 9110 §12.5.5, on the plain form too
   const rangeHeaders = `${validators}Accept-Ranges: bytes\r\nContent-Type: ${contentType}\r\n${vary}`
-  return {
-    namedPath,
-    body,
-    etag,
-    mtime,
-    headers: `${rangeHeaders}Content-Length: ${body.length}\r\n`,
-    rangeHeaders,
-    notModifiedHeaders: `${validators}${vary}`,
-    compressible,
-    lastModified,
-    contentType,
-    cacheControl,
-    coded: new Map(),
-    ready: { date: '', byConnection: new Map() },
-  }
+  const headers = `${rangeHeaders}Content-Length: ${body.length}\r\n`
+  const ready = { date: '', byConnection: new Map() }
+  return { namedPath, body, etag, lastModified, mtime, headers, rangeHeaders, notModifiedHeaders: `${validators}${vary}`, compressible, ready }
 }

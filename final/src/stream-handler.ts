@@ -1,7 +1,8 @@
-// The blog's StreamRequestHandler: a handler that reads through a buffer (rfile: lines and byte counts)
-// and writes through a buffer that flush() sends in one go.
+// The blog's StreamRequestHandler: a handler that reads through a buffer (rfile: lines and byte
+// counts, read by read-request.ts) and writes through a buffer that flush() sends in one go.
 
 import type net from 'node:net'
+import type { Readable } from 'node:stream'
 import { BaseRequestHandler } from './base-handler.ts'
 import { SocketReader } from './socket-reader.ts'
 import type { TCPServer } from './tcp-server.ts'
@@ -14,6 +15,8 @@ export class StreamRequestHandler extends BaseRequestHandler {
   protected wbuf: (string | Buffer)[] = []
   /** While we wait for the client to read our reply: when we stop waiting and cut it off. */
   private writeDeadline: number | undefined
+  /** Bytes streamed by writeFrom(), for the access log. */
+  bytesSent = 0
 
   constructor(server: TCPServer, request: net.Socket, clientAddress: string) {
     super(server, request, clientAddress)
@@ -27,7 +30,7 @@ export class StreamRequestHandler extends BaseRequestHandler {
 
   /**
    * A read past its deadline ends in ReadTimeout; a client that has not read our reply for
-   * requestTimeoutMs is cut off (it may be reading nothing at all, and holds a connection).
+   * requestTimeoutMs is cut off (no timer on the socket: README "What made it fast", step 4).
    */
   override checkDeadlines(now: number): void {
     this.rfile.expire(now)
@@ -44,26 +47,19 @@ export class StreamRequestHandler extends BaseRequestHandler {
 
   /**
    * Send everything queued in one system call; wait only when the socket's buffer is full
-   * (back-pressure), not for every response: then, and only then, the answer is a promise
-   * (no promise where nothing waits, README "What made it fast", step 5).
+   * (back-pressure), not for every response: only then is the answer a promise (step 5).
    */
   flush(): Promise<void> | undefined {
     const socket = this.request
     if (socket.destroyed) this.wbuf.length = 0 // nobody to send it to
     if (this.wbuf.length === 0) return undefined
-    let room: boolean
-    if (this.wbuf.length === 1) {
-      room = socket.write(this.encode(this.wbuf[0]!)) // the usual case: one buffer, or the head as one string
-      this.wbuf.length = 0
-      return room ? undefined : this.drained()
-    }
     const pieces = this.wbuf.map((piece) => this.encode(piece))
     this.wbuf = []
-    if (totalLength(pieces) <= COPY_LIMIT_BYTES) {
-      room = socket.write(Buffer.concat(pieces)) // copying a few KiB is cheaper than a writev
+    let room = true
+    if (pieces.length === 1 || totalLength(pieces) <= COPY_LIMIT_BYTES) {
+      room = socket.write(pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces)) // copying a few KiB is cheaper than a writev
     } else {
       socket.cork() // the pieces leave in one writev() system call, without copying
-      room = true
       for (const piece of pieces) room = socket.write(piece)
       socket.uncork()
     }
@@ -72,39 +68,31 @@ export class StreamRequestHandler extends BaseRequestHandler {
 
   /** Wait until the client has read enough of our reply for the socket to take more. */
   private async drained(): Promise<void> {
-    this.writeDeadline = Date.now() + this.server.limits.requestTimeoutMs
+    this.writeDeadline = Date.now() + this.server.requestTimeoutMs
     try {
-      await waitForDrain(this.request)
+      await drained(this.request)
     } finally {
       this.writeDeadline = undefined
     }
   }
 
   /**
-   * Send everything queued, then a stream's chunks at the pace the client takes them, as they
-   * come or (chunked) framed as chunks when their length is not known in advance. Written by
-   * hand rather than with pipeline(): on a kept-alive socket, each pipeline() would leave
-   * listeners behind (README "What made it fast", step 2).
+   * Send everything queued, then a stream's bytes at the pace the client takes them, as they come
+   * or (chunked) framed as chunks when their length is not known in advance: wait for
+   * 'drain' when the socket's buffer is full; leaving the loop destroys the source. By hand, not
+   * with pipeline(): on a kept-alive socket, each pipeline() would leave a listener behind.
    */
-  async writeFrom(source: AsyncIterable<Buffer>, chunked = false): Promise<void> {
+  async writeFrom(source: Readable, chunked = false): Promise<void> {
     await this.flush()
-    const socket = this.request
     for await (const chunk of source) {
-      if (socket.destroyed) throw new Error('the client closed the connection')
-      if (!chunked) {
-        if (!socket.write(chunk)) await this.drained()
-        continue
-      }
-      if (chunk.length === 0) continue // a chunk of size 0 would end the body here
-      // RFC 9112 §7.1: the size in hex, CRLF, the data, CRLF; corked, so one writev() and no copy.
-      socket.cork()
-      socket.write(`${chunk.length.toString(16)}\r\n`)
-      socket.write(chunk)
-      const room = socket.write('\r\n')
-      socket.uncork()
-      if (!room) await this.drained()
+      if (this.request.destroyed) throw new Error('the client closed the connection')
+      if (chunked && chunk.length === 0) continue // a chunk of size 0 would end the body here
+      this.bytesSent += chunk.length
+      // RFC 9112 §7.1: chunked framing puts each piece's size, in hex, on a line before it.
+      const data = chunked ? Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]) : chunk
+      if (!this.request.write(data)) await this.drained()
     }
-    if (chunked && !socket.destroyed) socket.write('0\r\n\r\n') // the last chunk, no trailer fields
+    if (chunked) this.request.write('0\r\n\r\n') // the last chunk, no trailer fields, the empty line
   }
 }
 
@@ -114,18 +102,18 @@ function totalLength(pieces: Buffer[]): number {
   return length
 }
 
-/** Resolves when the socket can take more, rejects if it closes first (the client left). */
-function waitForDrain(socket: net.Socket): Promise<void> {
+/** Resolves when the socket can take more; rejects if it closes first (the client left). */
+function drained(socket: net.Socket): Promise<void> {
   return new Promise((resolve, reject) => {
-    const settle = (error?: Error) => {
-      socket.off('drain', onDrain)
+    const onDrain = () => {
       socket.off('close', onClose)
-      if (error) reject(error)
-      else resolve()
+      resolve()
     }
-    const onDrain = () => settle()
-    const onClose = () => settle(new Error('the client closed the connection'))
-    socket.on('drain', onDrain)
-    socket.on('close', onClose)
+    const onClose = () => {
+      socket.off('drain', onDrain)
+      reject(new Error('the client closed the connection'))
+    }
+    socket.once('drain', onDrain)
+    socket.once('close', onClose)
   })
 }

@@ -5,6 +5,7 @@
 import { Worker as Thread } from 'node:worker_threads'
 import { DEFAULT_QUEUE_PER_WORKER } from './limits.ts'
 
+
 /** The queue is full: answer 503 and let the client retry. */
 export class PoolBusy extends Error {}
 
@@ -35,8 +36,7 @@ export class WorkerPool {
   readonly size: number
   private readonly script: URL
   private readonly maxQueue: number
-  /** A slot per worker; its thread starts with the first job it is needed for. */
-  private readonly workers: (Worker | undefined)[]
+  private readonly workers: Worker[] = []
   private readonly queue: Job[] = []
   private closing = false
 
@@ -45,8 +45,7 @@ export class WorkerPool {
     this.size = size
     this.script = script
     this.maxQueue = maxQueue
-    // Threads start on first use: a server that only ever serves files never pays for them (memory, README "What made it fast", step 9).
-    this.workers = Array.from({ length: size }, () => undefined)
+    for (let id = 0; id < size; id++) this.workers.push(this.spawn(id))
   }
 
   /** Run a job on the next free worker; rejects with PoolBusy when the queue is full. */
@@ -67,15 +66,15 @@ export class WorkerPool {
   /** Stop taking jobs, let the running and queued ones finish, then stop the threads. */
   async shutdown(): Promise<void> {
     this.closing = true
-    while (this.queue.length > 0 || this.workers.some((worker) => worker?.job)) {
+    while (this.queue.length > 0 || this.workers.some((worker) => worker.job)) {
       await new Promise((resolve) => setTimeout(resolve, 10))
     }
-    await Promise.all(this.workers.map((worker) => worker?.thread.terminate()))
+    await Promise.all(this.workers.map((worker) => worker.thread.terminate()))
   }
 
   private dispatch(): void {
-    for (let id = 0; id < this.size && this.queue.length > 0; id++) {
-      const worker = (this.workers[id] ??= this.spawn(id))
+    for (const worker of this.workers) {
+      if (this.queue.length === 0) return
       if (worker.job) continue
       worker.job = this.queue.shift()!
       worker.thread.postMessage(worker.job.data)
@@ -104,7 +103,7 @@ export class WorkerPool {
     worker.job = undefined
     void worker.thread.terminate()
     // Even while shutting down: the queued jobs still need a thread to finish on.
-    this.workers[worker.id] = undefined
+    this.workers[worker.id] = this.spawn(worker.id)
     this.dispatch()
   }
 }

@@ -4,6 +4,9 @@
 
 import { RequestHeaders } from './request-parser.ts'
 
+const NO_HEADERS = new RequestHeaders()
+const EMPTY = Buffer.alloc(0)
+
 export class Exchange {
   // The request, filled in as it is read (read-request.ts).
   /** The request line as the client sent it; '' until it has come (the connection is idle). */
@@ -12,8 +15,8 @@ export class Exchange {
   /** The request target as sent: a path and a query, "*", or an absolute URL (RFC 9112 §3.2). */
   target = ''
   version = ''
-  headers = new RequestHeaders()
-  body: Buffer = Buffer.alloc(0)
+  headers = NO_HEADERS // shared until the request's own are read
+  body: Buffer = EMPTY
   /** HEAD: the response is written as for GET, and its body is dropped. */
   headOnly = false
   /** Keep the connection open for another request after this response (RFC 9112 §9.3). */

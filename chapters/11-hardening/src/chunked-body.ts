@@ -2,13 +2,12 @@
 // and a piece of length 0 ends the body. Then trailer fields, read and dropped, and an empty line.
 
 import { HttpError } from './http-error.ts'
-import type { ConnectionLimits } from './limits.ts'
 import { parseHeaderLine, type RequestHeaders } from './request-parser.ts'
 import { LineTooLong, type SocketReader } from './socket-reader.ts'
+import { MAX_CHUNK_LINE_BYTES, type ConnectionLimits } from './limits.ts'
 
-export const MAX_CHUNK_LINE_BYTES = 4 * 1024 // 4 KiB for a chunk-size line, its extensions included
-type HeadLimits = Required<Pick<ConnectionLimits, 'maxHeaderBytes' | 'maxHeaderFields'>> // the trailers are held to the head's
 const MAX_CHUNK_SIZE_DIGITS = 15 // as for Content-Length: more digits are refused before any arithmetic
+type HeadLimits = Required<Pick<ConnectionLimits, 'maxHeaderBytes' | 'maxHeaderFields'>> // the trailers are held to the head's
 
 // RFC 9112 §7.1.1: chunk-ext = *( BWS ";" BWS name [ BWS "=" BWS value ] ), a name a token, a value
 // a token or a quoted-string (RFC 9110 §5.6.2, §5.6.4). This server reads them only to skip them.

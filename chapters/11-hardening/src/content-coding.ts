@@ -3,11 +3,10 @@
 
 import { constants, createBrotliCompress, createGzip } from 'node:zlib'
 import type { Transform } from 'node:stream'
+import { BROTLI_QUALITY, MIN_COMPRESS_BYTES } from './limits.ts'
 
 export type ContentCoding = 'br' | 'gzip' | 'identity'
 
-export const MIN_COMPRESS_BYTES = 1024 // 1 KiB: below about a packet, compressing saves no round trip
-const BROTLI_QUALITY = 5 // of 11: 11 is for files compressed once ahead of time, far too slow per request
 
 // The server's preference when the client likes several equally (§12.5.3 leaves ties to the server).
 const PREFERRED: ContentCoding[] = ['br', 'gzip']

@@ -1,11 +1,15 @@
 // RFC 9110 §5.6.7: HTTP dates are IMF-fixdate, always in GMT: "Sun, 06 Nov 1994 08:49:37 GMT".
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat']
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
+export const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
+
+/** A day, hour, minute or second as two digits: 7 -> "07". */
+export function two(n: number): string {
+  return String(n).padStart(2, '0')
+}
 
 /** Uses the UTC fields: a local time with no zone would be wrong by the server's offset. */
 export function formatHttpDate(date = new Date()): string {
-  const two = (n: number) => String(n).padStart(2, '0')
   return `${DAYS[date.getUTCDay()]}, ${two(date.getUTCDate())} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()} ${two(date.getUTCHours())}:${two(date.getUTCMinutes())}:${two(date.getUTCSeconds())} GMT`
 }
 

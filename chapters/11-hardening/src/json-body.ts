@@ -2,8 +2,8 @@
 // own status and a message that says what to send instead; none of them is a crash.
 
 import { HttpError } from './http-error.ts'
+import { MAX_LOGIN_BODY_BYTES } from './limits.ts'
 
-export const MAX_LOGIN_BODY_BYTES = 8 * 1024 // 8 KiB: a login is a few dozen bytes
 
 export interface LoginRequest {
   username: string

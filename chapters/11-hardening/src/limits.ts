@@ -10,7 +10,20 @@ export const HEADERS_TIMEOUT_MS = 10_000 // 10 s from a request's first byte to 
 export const REQUEST_TIMEOUT_MS = 30_000 // 30 s for a body, and for a client that will not read our reply
 export const KEEP_ALIVE_TIMEOUT_MS = 5_000 // 5 s idle between requests, and a kept-alive connection is closed
 export const MAX_CONNECTIONS = 1_000 // connections handled at once; more are refused
+
+// The limits that are not flags: each fixed here, with its unit.
 export const MAX_LEADING_EMPTY_LINES = 4 // stray CRLFs skipped before a request line (RFC 9112 §2.2); past them, close
+export const MAX_CHUNK_LINE_BYTES = 4 * 1024 // 4 KiB for a chunk-size line, its extensions included
+export const MAX_LOGIN_BODY_BYTES = 8 * 1024 // 8 KiB: a login is a few dozen bytes
+export const HIGH_WATER_BYTES = 64 * 1024 // 64 KiB unread on a connection: stop reading from its socket until it is read
+export const MIN_COMPRESS_BYTES = 1024 // 1 KiB: below about a packet, compressing saves no round trip
+export const BROTLI_QUALITY = 5 // of 11: 11 is for files compressed once ahead of time, far too slow per request
+export const LINGER_MS = 2_000 // 2 s: how long a closing connection may go on sending, as nginx's lingering_timeout
+export const SWEEP_INTERVAL_MS = 100 // how often the deadlines are checked: each is met at most 0.1 s late
+export const SHUTDOWN_DEADLINE_MS = 10_000 // 10 s for the requests in flight to finish after Ctrl-C
+export const SESSION_TTL_MS = 8 * 60 * 60 * 1000 // 8 hours: a working day, then log in again
+export const MAX_SESSIONS = 10_000 // sessions; past this the oldest goes, so logins cannot fill memory
+export const DEFAULT_QUEUE_PER_WORKER = 64 // jobs waiting per worker thread before execute() refuses (503)
 
 export interface ConnectionLimits {
   maxRequestLineBytes?: number

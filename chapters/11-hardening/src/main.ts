@@ -1,13 +1,12 @@
 // Chapter 11: the server of chapter 10, hardened for the open internet: every limit named, deadlines
 // for a slow client, an access log and a command line with --help. `npm run chapter 11` starts it.
 
+import { SHUTDOWN_DEADLINE_MS } from './limits.ts'
 import { UsageError, readOptions, usage } from './options.ts'
 import { SimpleHTTPServer } from './simple-http-server.ts'
 import { SimpleHTTPRequestHandler } from './static-handler.ts'
 import { loadUsers } from './users.ts'
 import { WorkerPool } from './worker-pool.ts'
-
-const SHUTDOWN_DEADLINE_MS = 10_000 // in-flight requests get 10 s to finish after Ctrl-C
 
 try {
   const options = readOptions(process.argv.slice(2))
@@ -35,7 +34,7 @@ try {
   process.on('SIGTERM', stop)
   await server.serveForever()
 } catch (error) {
-  console.error(error instanceof UsageError ? `error: ${error.message}` : describeStartError(error))
+  console.error(error instanceof UsageError ? `error: ${error.message}\n\n${usage()}` : describeStartError(error))
   process.exit(error instanceof UsageError ? 2 : 1)
 }
 

@@ -2,10 +2,9 @@
 // The id is the only secret; the cookie carries nothing else.
 
 import { randomBytes } from 'node:crypto'
+import { MAX_SESSIONS, SESSION_TTL_MS } from './limits.ts'
 
 export const SESSION_COOKIE = 'sid'
-export const SESSION_TTL_MS = 8 * 60 * 60 * 1000 // 8 hours: a working day, then log in again
-export const MAX_SESSIONS = 10_000 // sessions; past this the oldest goes, so logins cannot fill memory
 const SESSION_ID_BYTES = 32 // 256 random bits: guessing a live id is hopeless
 
 export interface Session {

@@ -3,8 +3,7 @@
 // a wait that lasts too long into a ReadTimeout.
 
 import type net from 'node:net'
-
-const HIGH_WATER_BYTES = 64 * 1024 // stop reading from the socket while this much is unread
+import { HIGH_WATER_BYTES } from './limits.ts'
 
 export class LineTooLong extends Error {
   readonly limit: number

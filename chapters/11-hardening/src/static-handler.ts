@@ -11,13 +11,14 @@ import { isNotModified, isRangeCurrent, validatorsFor, type Validators } from '.
 import { SIBLING_EXTENSIONS, chooseContentCoding, codedEtag, createCompressor, isCompressible, type ContentCoding } from './content-coding.ts'
 import { contentTypeFor } from './content-types.ts'
 import { HttpError } from './http-error.ts'
-import { MAX_LOGIN_BODY_BYTES, readJsonLogin, requireContentLength } from './json-body.ts'
+import { readJsonLogin, requireContentLength } from './json-body.ts'
 import type { PasswordJob } from './password-worker.ts'
 import { parseRange, type ByteRange } from './range.ts'
 import { SESSION_COOKIE, clearedSessionCookie, parseCookies, sessionCookie } from './sessions.ts'
 import type { SimpleHTTPServer } from './simple-http-server.ts'
 import { isInside, pathToSegments, resolveInRoot, splitTarget } from './static-files.ts'
 import { PoolBusy, WorkerCrashed } from './worker-pool.ts'
+import { MAX_LOGIN_BODY_BYTES } from './limits.ts'
 
 const INDEX_FILE = 'index.html'
 const READ_CHUNK_BYTES = 64 * 1024 // 64 KiB per read from disk

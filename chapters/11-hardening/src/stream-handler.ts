@@ -1,13 +1,11 @@
-// The blog's StreamRequestHandler: a handler that reads lines and byte counts through a buffer
-// and writes through a buffer that flush() sends in one go.
+// The blog's StreamRequestHandler: a handler that reads through a buffer (rfile: lines and byte
+// counts, read by read-request.ts) and writes through a buffer that flush() sends in one go.
 
 import type net from 'node:net'
 import type { Readable } from 'node:stream'
 import { BaseRequestHandler } from './base-handler.ts'
 import { SocketReader } from './socket-reader.ts'
 import type { TCPServer } from './tcp-server.ts'
-
-export const MAX_LINE_BYTES = 65_536 // 64 KiB, the blog's readline limit
 
 export class StreamRequestHandler extends BaseRequestHandler {
   readonly rfile: SocketReader
@@ -25,21 +23,8 @@ export class StreamRequestHandler extends BaseRequestHandler {
     return typeof text === 'string' ? Buffer.from(text, 'utf8') : text
   }
 
-  /** Bytes to text. Decode whole lines, never single chunks: a character can straddle two. */
-  decode(bytes: Buffer): string {
-    return bytes.toString('utf8')
-  }
-
   override checkDeadlines(now: number): void {
     this.rfile.expire(now)
-  }
-
-  readline(limit = MAX_LINE_BYTES): Promise<Buffer> {
-    return this.rfile.readLine(limit)
-  }
-
-  read(length: number): Promise<Buffer> {
-    return this.rfile.read(length)
   }
 
   /** Queue bytes; nothing goes on the wire until flush(). */

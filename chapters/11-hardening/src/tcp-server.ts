@@ -8,19 +8,18 @@ import type { BaseRequestHandler, HandlerClass } from './base-handler.ts'
 import {
   HEADERS_TIMEOUT_MS,
   KEEP_ALIVE_TIMEOUT_MS,
+  LINGER_MS,
   MAX_BODY_BYTES,
   MAX_CONNECTIONS,
   MAX_HEADER_BYTES,
   MAX_HEADER_FIELDS,
   MAX_REQUEST_LINE_BYTES,
   REQUEST_TIMEOUT_MS,
+  SWEEP_INTERVAL_MS,
   type ConnectionLimits,
 } from './limits.ts'
 
 export type { ConnectionLimits }
-
-const LINGER_MS = 2_000 // how long a closing connection may go on sending, as nginx's lingering_timeout
-const SWEEP_INTERVAL_MS = 100 // how often the deadlines are checked: each is met at most 0.1 s late
 
 export interface ServerAddress {
   host: string

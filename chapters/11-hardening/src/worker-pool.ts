@@ -3,8 +3,8 @@
 // so that the event loop stays free to serve everyone else.
 
 import { Worker as Thread } from 'node:worker_threads'
+import { DEFAULT_QUEUE_PER_WORKER } from './limits.ts'
 
-export const DEFAULT_QUEUE_PER_WORKER = 64 // jobs waiting per worker before execute() refuses
 
 /** The queue is full: answer 503 and let the client retry. */
 export class PoolBusy extends Error {}

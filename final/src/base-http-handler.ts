@@ -16,7 +16,6 @@ export { RETRY_AFTER_SECONDS, SERVER_NAME } from './response-writer.ts' // where
 
 // The methods RFC 9110 §9 defines. One of these without a doXXX is 405; any other method is 501.
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'])
-const HANDLER_NAMES = new Map([...KNOWN_METHODS].map((method) => [method, `do${method}`])) // no string built per request
 
 type MethodHandler = () => Promise<void> | void
 
@@ -115,7 +114,7 @@ export class BaseHTTPRequestHandler extends ResponseWriter {
 
   /** The doXXX method for an HTTP method, if this handler has one. */
   handlerFor(method: string): MethodHandler | undefined {
-    const handler: unknown = Reflect.get(this, HANDLER_NAMES.get(method) ?? `do${method}`)
+    const handler: unknown = Reflect.get(this, `do${method}`)
     return typeof handler === 'function' ? (handler as MethodHandler) : undefined
   }
 

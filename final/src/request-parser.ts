@@ -46,12 +46,9 @@ export function checkFirstByte(byte: number): void {
 
 /** RFC 9112 §3: method SP request-target SP HTTP-version, exactly one space between. */
 export function parseRequestLine(line: string): RequestLine {
-  const first = line.indexOf(' ')
-  const second = first === -1 ? -1 : line.indexOf(' ', first + 1)
-  if (second === -1 || line.includes(' ', second + 1)) throw new HttpError(400, `the request line must be "METHOD target HTTP/1.1", got ${JSON.stringify(line)}`)
-  const method = line.slice(0, first)
-  const target = line.slice(first + 1, second)
-  const version = line.slice(second + 1)
+  const parts = line.split(' ')
+  if (parts.length !== 3) throw new HttpError(400, `the request line must be "METHOD target HTTP/1.1", got ${JSON.stringify(line)}`)
+  const [method, target, version] = parts as [string, string, string]
   // The common cases (GET, HTTP/1.1) cost a comparison before any regular expression (README "What made it fast", step 6).
   if (method !== 'GET' && !TOKEN.test(method)) throw new HttpError(400, `the method ${JSON.stringify(method)} is not a token`)
   if (!REQUEST_TARGET.test(target)) throw new HttpError(400, `the request target ${JSON.stringify(target)} is empty or holds control characters`)

@@ -11,8 +11,7 @@ const COPY_LIMIT_BYTES = 16 * 1024 // a response this small is joined into one b
 
 export class StreamRequestHandler extends BaseRequestHandler {
   readonly rfile: SocketReader
-  /** What write() queued: text is kept as one string until flush(), bytes as they came. */
-  protected wbuf: (string | Buffer)[] = []
+  protected wbuf: Buffer[] = []
   /** While we wait for the client to read our reply: when we stop waiting and cut it off. */
   private writeDeadline: number | undefined
   /** Bytes streamed by writeFrom(), for the access log. */
@@ -39,10 +38,7 @@ export class StreamRequestHandler extends BaseRequestHandler {
 
   /** Queue bytes; nothing goes on the wire until flush(). */
   write(data: string | Buffer): void {
-    const last = this.wbuf.length - 1
-    // A response head is a dozen small writes: join them as text, encode once.
-    if (typeof data === 'string' && last >= 0 && typeof this.wbuf[last] === 'string') this.wbuf[last] += data
-    else this.wbuf.push(data)
+    this.wbuf.push(this.encode(data))
   }
 
   /**
@@ -53,10 +49,10 @@ export class StreamRequestHandler extends BaseRequestHandler {
     const socket = this.request
     if (socket.destroyed) this.wbuf.length = 0 // nobody to send it to
     if (this.wbuf.length === 0) return undefined
-    const pieces = this.wbuf.map((piece) => this.encode(piece))
+    const pieces = this.wbuf
     this.wbuf = []
     let room = true
-    if (pieces.length === 1 || totalLength(pieces) <= COPY_LIMIT_BYTES) {
+    if (pieces.length === 1 || pieces.reduce((sum, piece) => sum + piece.length, 0) <= COPY_LIMIT_BYTES) {
       room = socket.write(pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces)) // copying a few KiB is cheaper than a writev
     } else {
       socket.cork() // the pieces leave in one writev() system call, without copying
@@ -94,12 +90,6 @@ export class StreamRequestHandler extends BaseRequestHandler {
     }
     if (chunked) this.request.write('0\r\n\r\n') // the last chunk, no trailer fields, the empty line
   }
-}
-
-function totalLength(pieces: Buffer[]): number {
-  let length = 0
-  for (const piece of pieces) length += piece.length
-  return length
 }
 
 /** Resolves when the socket can take more; rejects if it closes first (the client left). */

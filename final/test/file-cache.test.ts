@@ -23,7 +23,7 @@ function fileOnDisk(name: string, content: string): { file: CachedFile; namedPat
   writeFileSync(namedPath, content)
   utimesSync(namedPath, OLD, OLD)
   const body = Buffer.from(content)
-  return { namedPath, file: { namedPath, body, etag: `"${name}"`, mtime: OLD, headers: `Content-Length: ${body.length}\r\n`, rangeHeaders: '', notModifiedHeaders: '', compressible: false, lastModified: '', ready: { date: '', byConnection: new Map() } } }
+  return { namedPath, file: { namedPath, body, etag: `"${name}"`, mtime: OLD, headers: `Content-Length: ${body.length}\r\n`, notModifiedHeaders: '', compressible: false, lastModified: '', ready: { date: '', byConnection: new Map() } } }
 }
 
 /** Wait until a change made now is older than the racy window, so the file may be cached. */

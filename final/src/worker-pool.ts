@@ -36,7 +36,8 @@ export class WorkerPool {
   readonly size: number
   private readonly script: URL
   private readonly maxQueue: number
-  private readonly workers: Worker[] = []
+  /** A slot per worker; its thread starts with the first job it is needed for. */
+  private readonly workers: (Worker | undefined)[]
   private readonly queue: Job[] = []
   private closing = false
 
@@ -45,7 +46,8 @@ export class WorkerPool {
     this.size = size
     this.script = script
     this.maxQueue = maxQueue
-    for (let id = 0; id < size; id++) this.workers.push(this.spawn(id))
+    // Threads start on first use: a server that only serves files never pays for them (README "What made it fast", step 9).
+    this.workers = Array.from({ length: size }, () => undefined)
   }
 
   /** Run a job on the next free worker; rejects with PoolBusy when the queue is full. */
@@ -66,15 +68,15 @@ export class WorkerPool {
   /** Stop taking jobs, let the running and queued ones finish, then stop the threads. */
   async shutdown(): Promise<void> {
     this.closing = true
-    while (this.queue.length > 0 || this.workers.some((worker) => worker.job)) {
+    while (this.queue.length > 0 || this.workers.some((worker) => worker?.job)) {
       await new Promise((resolve) => setTimeout(resolve, 10))
     }
-    await Promise.all(this.workers.map((worker) => worker.thread.terminate()))
+    await Promise.all(this.workers.map((worker) => worker?.thread.terminate()))
   }
 
   private dispatch(): void {
-    for (const worker of this.workers) {
-      if (this.queue.length === 0) return
+    for (let id = 0; id < this.size && this.queue.length > 0; id++) {
+      const worker = (this.workers[id] ??= this.spawn(id))
       if (worker.job) continue
       worker.job = this.queue.shift()!
       worker.thread.postMessage(worker.job.data)
@@ -103,7 +105,7 @@ export class WorkerPool {
     worker.job = undefined
     void worker.thread.terminate()
     // Even while shutting down: the queued jobs still need a thread to finish on.
-    this.workers[worker.id] = this.spawn(worker.id)
+    this.workers[worker.id] = undefined // the next job starts a new one
     this.dispatch()
   }
 }

@@ -27,11 +27,15 @@ import { MAX_CACHED_FILE_BYTES, MAX_LOGIN_BODY_BYTES } from './limits.ts'
 const INDEX_FILE = 'index.html'
 const READ_CHUNK_BYTES = 64 * 1024 // 64 KiB per read from disk
 
-// The API's resources and the methods each takes; every other path is a file (GET, HEAD, OPTIONS).
-const API_ROUTES: Record<string, string[]> = {
-  '/api/login': ['POST', 'OPTIONS'],
-  '/api/logout': ['POST', 'OPTIONS'],
-  '/api/me': ['GET', 'HEAD', 'OPTIONS'],
+/** Answers one method on one path, for the handler that read the request. */
+type Route = (handler: SimpleHTTPRequestHandler) => Promise<void> | void
+
+// The route table: the paths answered by code instead of a file, and the route for each method
+// each takes. Every other path is a file.
+const ROUTES: Record<string, Record<string, Route>> = {
+  '/api/login': { POST: (handler) => handler.login() },
+  '/api/logout': { POST: (handler) => handler.logout() },
+  '/api/me': { GET: (handler) => handler.sendMe() },
 }
 const FILE_METHODS = ['GET', 'HEAD', 'OPTIONS']
 
@@ -41,8 +45,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   /** Not async: a file in the cache is answered without a promise (README "What made it fast", step 5). */
   doGET(): Promise<void> | void {
     const { pathname, query } = this // the query string does not name a file
-    if (pathname === '/api/me') return this.sendMe()
-    this.requireMethod(pathname)
+    if (ROUTES[pathname]) return this.followRoute(pathname)
     const cached = this.server.files.lookup(pathname)
     // A range, or a compressed answer, comes from disk, as in chapter 11.
     if (cached && !this.headers.has('range') && (!cached.compressible || this.contentCodingFor() === 'identity')) return this.sendCached(cached)
@@ -118,17 +121,16 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     if (!notModified) this.write(file.body)
   }
 
-  async doPOST(): Promise<void> {
-    const { pathname } = this
-    this.requireMethod(pathname)
-    if (pathname === '/api/login') return this.login()
-    if (pathname === '/api/logout') return this.logout()
+  /** Only a route takes POST: for a file it is 405. */
+  doPOST(): Promise<void> | void {
+    return this.followRoute(this.pathname)
   }
 
   /** The methods this path takes, for the Allow header of a 405 or an OPTIONS. */
   override allowedMethods(): string[] {
     if (this.pathname === '*') return super.allowedMethods() // OPTIONS *: the server as a whole
-    return API_ROUTES[this.pathname] ?? FILE_METHODS
+    const routes = ROUTES[this.pathname]
+    return routes ? methodsOf(routes) : FILE_METHODS
   }
 
   override maxBodyBytes(): number {
@@ -148,13 +150,16 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     return this.pathname.startsWith('/api/') // '' until the request line is read: its error is a page
   }
 
-  private requireMethod(pathname: string): void {
-    const allowed = API_ROUTES[pathname] ?? FILE_METHODS
-    const method = this.method === 'HEAD' ? 'GET' : this.method // so a HEAD's 405 is GET's, byte for byte
-    if (!allowed.includes(method)) throw new HttpError(405, `${pathname} does not take ${method}`)
+  /** The path's route for this request's method, or 405. allowedMethods() reads the same table, so Allow agrees. */
+  private followRoute(pathname: string): Promise<void> | void {
+    const method = this.method === 'HEAD' ? 'GET' : this.method // HEAD takes GET's route; a HEAD's 405 is GET's, byte for byte
+    const route = ROUTES[pathname]?.[method]
+    if (!route) throw new HttpError(405, `${pathname} does not take ${method}`)
+    return route(this)
   }
 
-  private async login(): Promise<void> {
+  // The routes. Not private: the route table, outside the class, calls them.
+  async login(): Promise<void> {
     requireContentLength(this.headers.get('content-length'))
     const { username, password } = readJsonLogin(this.headers.get('content-type'), this.body)
     const user = await this.server.users.checkCredentials(username, password, (candidate, stored) => this.verifyOnPool(candidate, stored))
@@ -175,12 +180,12 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     }
   }
 
-  private logout(): void {
+  logout(): void {
     this.server.sessions.endSession(parseCookies(this.headers.get('cookie')).get(SESSION_COOKIE))
     this.writeJson(200, { ok: true }, [['Set-Cookie', clearedSessionCookie()]])
   }
 
-  private sendMe(): void {
+  sendMe(): void {
     const session = this.server.sessions.sessionFromCookies(this.headers.get('cookie'))
     const user = session && this.server.users.findUser(session.username)
     if (!user) throw new HttpError(401, 'Not logged in')
@@ -277,6 +282,11 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     this.endHeaders()
     this.write(body)
   }
+}
+
+/** The methods of a path's routes, with HEAD beside GET (RFC 9110 §9.3.2), and OPTIONS, which every path takes. */
+function methodsOf(routes: Record<string, Route>): string[] {
+  return [...Object.keys(routes).flatMap((method) => (method === 'GET' ? ['GET', 'HEAD'] : [method])), 'OPTIONS']
 }
 
 /** A file read whole, with its headers prepared once: for 200, for a range, for 304. */

@@ -10,11 +10,20 @@ import { pathToSegments, resolveInRoot, splitTarget } from './static-files.ts'
 const INDEX_FILE = 'index.html'
 const READ_CHUNK_BYTES = 64 * 1024 // 64 KiB per read from disk
 
+/** Answers one method on one path, for the handler that read the request. */
+type Route = (handler: SimpleHTTPRequestHandler) => Promise<void> | void
+
+// The route table: the paths answered by code instead of a file, and the route for each method
+// each takes. Every other path is a file.
+const ROUTES: Record<string, Record<string, Route>> = {} // none yet: chapter 6 adds the login API
+const FILE_METHODS = ['GET', 'HEAD']
+
 export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   declare readonly server: SimpleHTTPServer
 
   async doGET(): Promise<void> {
     const { pathname, query } = splitTarget(this.path) // the query string does not name a file
+    if (ROUTES[pathname]) return this.followRoute(pathname)
     const segments = pathToSegments(pathname)
     let filePath = await resolveInRoot(this.server.root, segments)
     if (filePath && (await stat(filePath)).isDirectory()) {
@@ -38,6 +47,20 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     }
   }
 
+  /** The methods this path takes, for the Allow header of a 405: its routes', or a file's. */
+  override allowedMethods(): string[] {
+    const routes = ROUTES[splitTarget(this.path).pathname]
+    return routes ? methodsOf(routes) : FILE_METHODS
+  }
+
+  /** The path's route for this request's method, or 405. allowedMethods() reads the same table, so Allow agrees. */
+  private followRoute(pathname: string): Promise<void> | void {
+    const method = this.method === 'HEAD' ? 'GET' : this.method // HEAD takes GET's route; a HEAD's 405 is GET's, byte for byte
+    const route = ROUTES[pathname]?.[method]
+    if (!route) throw new HttpError(405, `${pathname} does not take ${method}`)
+    return route(this)
+  }
+
   /** Stream the file: memory stays at one chunk, and a slow client slows the reads (back-pressure). */
   private async writeFile(file: FileHandle): Promise<void> {
     await this.writeFrom(file.createReadStream({ highWaterMark: READ_CHUNK_BYTES, autoClose: false }))
@@ -53,4 +76,9 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     this.endHeaders()
     this.write(body)
   }
+}
+
+/** The methods of a path's routes, with HEAD beside GET (RFC 9110 §9.3.2). */
+function methodsOf(routes: Record<string, Route>): string[] {
+  return Object.keys(routes).flatMap((method) => (method === 'GET' ? ['GET', 'HEAD'] : [method]))
 }

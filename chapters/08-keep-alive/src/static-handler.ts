@@ -15,11 +15,15 @@ import { PoolBusy, WorkerCrashed } from './worker-pool.ts'
 const INDEX_FILE = 'index.html'
 const READ_CHUNK_BYTES = 64 * 1024 // 64 KiB per read from disk
 
-// The API's resources and the methods each takes; every other path is a file (GET, HEAD).
-const API_ROUTES: Record<string, string[]> = {
-  '/api/login': ['POST'],
-  '/api/logout': ['POST'],
-  '/api/me': ['GET', 'HEAD'],
+/** Answers one method on one path, for the handler that read the request. */
+type Route = (handler: SimpleHTTPRequestHandler) => Promise<void> | void
+
+// The route table: the paths answered by code instead of a file, and the route for each method
+// each takes. Every other path is a file.
+const ROUTES: Record<string, Record<string, Route>> = {
+  '/api/login': { POST: (handler) => handler.login() },
+  '/api/logout': { POST: (handler) => handler.logout() },
+  '/api/me': { GET: (handler) => handler.sendMe() },
 }
 const FILE_METHODS = ['GET', 'HEAD']
 
@@ -28,8 +32,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
 
   async doGET(): Promise<void> {
     const { pathname, query } = splitTarget(this.path) // the query string does not name a file
-    if (pathname === '/api/me') return this.sendMe()
-    this.requireMethod(pathname)
+    if (ROUTES[pathname]) return this.followRoute(pathname)
     const segments = pathToSegments(pathname)
     let filePath = await resolveInRoot(this.server.root, segments)
     if (filePath && (await stat(filePath)).isDirectory()) {
@@ -53,16 +56,15 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     }
   }
 
-  async doPOST(): Promise<void> {
-    const { pathname } = splitTarget(this.path)
-    this.requireMethod(pathname)
-    if (pathname === '/api/login') return this.login()
-    if (pathname === '/api/logout') return this.logout()
+  /** Only a route takes POST: for a file it is 405. */
+  doPOST(): Promise<void> | void {
+    return this.followRoute(splitTarget(this.path).pathname)
   }
 
-  /** The methods this path takes, for the Allow header of a 405. */
+  /** The methods this path takes, for the Allow header of a 405: its routes', or a file's. */
   override allowedMethods(): string[] {
-    return API_ROUTES[splitTarget(this.path).pathname] ?? FILE_METHODS
+    const routes = ROUTES[splitTarget(this.path).pathname]
+    return routes ? methodsOf(routes) : FILE_METHODS
   }
 
   override maxBodyBytes(): number {
@@ -86,13 +88,16 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     }
   }
 
-  private requireMethod(pathname: string): void {
-    const allowed = API_ROUTES[pathname] ?? FILE_METHODS
-    const method = this.method === 'HEAD' ? 'GET' : this.method // so a HEAD's 405 is GET's, byte for byte
-    if (!allowed.includes(method)) throw new HttpError(405, `${pathname} does not take ${method}`)
+  /** The path's route for this request's method, or 405. allowedMethods() reads the same table, so Allow agrees. */
+  private followRoute(pathname: string): Promise<void> | void {
+    const method = this.method === 'HEAD' ? 'GET' : this.method // HEAD takes GET's route; a HEAD's 405 is GET's, byte for byte
+    const route = ROUTES[pathname]?.[method]
+    if (!route) throw new HttpError(405, `${pathname} does not take ${method}`)
+    return route(this)
   }
 
-  private async login(): Promise<void> {
+  // The routes. Not private: the route table, outside the class, calls them.
+  async login(): Promise<void> {
     requireContentLength(this.headers.get('content-length'))
     const { username, password } = readJsonLogin(this.headers.get('content-type'), this.body)
     const user = await this.server.users.checkCredentials(username, password, (candidate, stored) => this.verifyOnPool(candidate, stored))
@@ -113,12 +118,12 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     }
   }
 
-  private logout(): void {
+  logout(): void {
     this.server.sessions.endSession(parseCookies(this.headers.get('cookie')).get(SESSION_COOKIE))
     this.writeJson(200, { ok: true }, [['Set-Cookie', clearedSessionCookie()]])
   }
 
-  private sendMe(): void {
+  sendMe(): void {
     const session = this.server.sessions.sessionFromCookies(this.headers.get('cookie'))
     const user = session && this.server.users.findUser(session.username)
     if (!user) throw new HttpError(401, 'Not logged in')
@@ -151,4 +156,9 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
     this.endHeaders()
     this.write(body)
   }
+}
+
+/** The methods of a path's routes, with HEAD beside GET (RFC 9110 §9.3.2). */
+function methodsOf(routes: Record<string, Route>): string[] {
+  return Object.keys(routes).flatMap((method) => (method === 'GET' ? ['GET', 'HEAD'] : [method]))
 }

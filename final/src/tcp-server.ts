@@ -105,7 +105,7 @@ export class TCPServer {
   async processRequest(socket: net.Socket): Promise<void> {
     // A client that resets the connection must not crash the server: note it and carry on.
     socket.on('error', (error) => console.error(`connection error: ${error.message}`))
-    // No socket.setTimeout: a client that will not read our reply meets a deadline (stream-handler.ts).
+    socket.setTimeout(this.requestTimeoutMs) // a client that will not read our reply is cut off
     // The peer's address is a getpeername() system call; only the access log wants it (step 7).
     const handler = new this.HandlerClass(this, socket, this.accessLog ? `${socket.remoteAddress}:${socket.remotePort}` : '-')
     this.handlers.add(handler)

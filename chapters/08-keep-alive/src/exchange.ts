@@ -14,6 +14,9 @@ export class Exchange {
   method = ''
   /** The request target as sent: a path and a query, "*", or an absolute URL (RFC 9112 §3.2). */
   target = ''
+  /** The target's path and query, split once (splitTarget in static-files.ts). */
+  pathname = ''
+  query = ''
   version = ''
   headers = NO_HEADERS // shared until the request's own are read
   body: Buffer = EMPTY

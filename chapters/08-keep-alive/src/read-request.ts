@@ -16,6 +16,7 @@ import {
   wantsKeepAlive,
 } from './request-parser.ts'
 import { LineTooLong, type SocketReader } from './socket-reader.ts'
+import { splitTarget } from './static-files.ts'
 
 /** The request line; undefined if the connection ended before a request began. */
 export async function readRequestLine(rfile: SocketReader): Promise<string | undefined> {
@@ -31,6 +32,9 @@ export function startRequest(exchange: Exchange, line: string): void {
   const { method, target, version } = parseRequestLine(line)
   exchange.method = method
   exchange.target = target
+  const { pathname, query } = splitTarget(target) // once per request: every handler uses the parts
+  exchange.pathname = pathname
+  exchange.query = query
   exchange.version = version
   exchange.headOnly = method === 'HEAD' // from here on, even an error answer to HEAD has no body
   if (version !== 'HTTP/1.1' && version !== 'HTTP/1.0') throw new HttpError(505, `${version} is not supported; use HTTP/1.1`)

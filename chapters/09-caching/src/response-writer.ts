@@ -19,6 +19,8 @@ export class ResponseWriter extends StreamRequestHandler {
   get requestLine(): string { return this.exchange.requestLine }
   get method(): string { return this.exchange.method }
   get path(): string { return this.exchange.target }
+  get pathname(): string { return this.exchange.pathname }
+  get query(): string { return this.exchange.query }
   get version(): string { return this.exchange.version }
   get headers(): RequestHeaders { return this.exchange.headers }
   get body(): Buffer { return this.exchange.body }

@@ -14,6 +14,9 @@ export class Exchange {
   method = ''
   /** The request target as sent: a path and a query, "*", or an absolute URL (RFC 9112 §3.2). */
   target = ''
+  /** The target's path and query, split once (splitTarget in static-files.ts). */
+  pathname = ''
+  query = ''
   version = ''
   /** How its head ends its lines, set by its first line: one head may not mix them (read-request.ts). */
   lineEnding: 'CRLF' | 'LF' | undefined = undefined

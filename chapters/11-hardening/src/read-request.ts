@@ -10,6 +10,7 @@ import { HttpError } from './http-error.ts'
 import { MAX_LEADING_EMPTY_LINES, type ConnectionLimits } from './limits.ts'
 import { CHUNKED, RequestHeaders, bodyLength, checkFirstByte, checkHost, parseHeaderLine, parseRequestLine, stripLineEnding, wantsKeepAlive } from './request-parser.ts'
 import { LineTooLong, type SocketReader } from './socket-reader.ts'
+import { splitTarget } from './static-files.ts'
 
 /** The limits a request is read under: the server's, every one set (limits.ts). */
 export type Limits = Required<ConnectionLimits>
@@ -44,6 +45,9 @@ export function startRequest(exchange: Exchange, line: string): void {
   const { method, target, version } = parseRequestLine(line)
   exchange.method = method
   exchange.target = target
+  const { pathname, query } = splitTarget(target) // once per request: every handler uses the parts
+  exchange.pathname = pathname
+  exchange.query = query
   exchange.version = version
   exchange.headOnly = method === 'HEAD' // from here on, even an error answer to HEAD has no body
   if (version !== 'HTTP/1.1' && version !== 'HTTP/1.0') throw new HttpError(505, `${version} is not supported; use HTTP/1.1`)

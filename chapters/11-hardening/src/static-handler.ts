@@ -16,7 +16,7 @@ import type { PasswordJob } from './password-worker.ts'
 import { parseRange, type ByteRange } from './range.ts'
 import { SESSION_COOKIE, clearedSessionCookie, parseCookies, sessionCookie } from './sessions.ts'
 import type { SimpleHTTPServer } from './simple-http-server.ts'
-import { isInside, pathToSegments, resolveInRoot, splitTarget } from './static-files.ts'
+import { isInside, pathToSegments, resolveInRoot } from './static-files.ts'
 import { PoolBusy, WorkerCrashed } from './worker-pool.ts'
 import { MAX_LOGIN_BODY_BYTES } from './limits.ts'
 
@@ -39,7 +39,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   declare readonly server: SimpleHTTPServer
 
   async doGET(): Promise<void> {
-    const { pathname, query } = splitTarget(this.path) // the query string does not name a file
+    const { pathname, query } = this // the query string does not name a file
     if (ROUTES[pathname]) return this.followRoute(pathname)
     const segments = pathToSegments(pathname)
     let filePath = await resolveInRoot(this.server.root, segments)
@@ -92,19 +92,18 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
 
   /** Only a route takes POST: for a file it is 405. */
   doPOST(): Promise<void> | void {
-    return this.followRoute(splitTarget(this.path).pathname)
+    return this.followRoute(this.pathname)
   }
 
   /** The methods this path takes, for the Allow header of a 405 or an OPTIONS. */
   override allowedMethods(): string[] {
-    const { pathname } = splitTarget(this.path)
-    if (pathname === '*') return super.allowedMethods() // OPTIONS *: the server as a whole
-    const routes = ROUTES[pathname]
+    if (this.pathname === '*') return super.allowedMethods() // OPTIONS *: the server as a whole
+    const routes = ROUTES[this.pathname]
     return routes ? methodsOf(routes) : FILE_METHODS
   }
 
   override maxBodyBytes(): number {
-    return splitTarget(this.path).pathname === '/api/login' ? MAX_LOGIN_BODY_BYTES : super.maxBodyBytes()
+    return this.pathname === '/api/login' ? MAX_LOGIN_BODY_BYTES : super.maxBodyBytes()
   }
 
   /** Errors of the API are JSON, for the page's script; errors of files stay HTML pages. */
@@ -117,11 +116,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   }
 
   private isApiRequest(): boolean {
-    try {
-      return splitTarget(this.path).pathname.startsWith('/api/')
-    } catch {
-      return false // not even a path: its error is a page
-    }
+    return this.pathname.startsWith('/api/') // '' until the request line is read: its error is a page
   }
 
   /** The path's route for this request's method, or 405. allowedMethods() reads the same table, so Allow agrees. */

@@ -39,7 +39,7 @@ export class BaseHTTPRequestHandler extends ResponseWriter {
         throw new HttpError(405, `${this.method} is not allowed here`)
       }
       if (!handler) throw new HttpError(501, `the method ${JSON.stringify(this.method)} is not implemented here`)
-      const answering = handler.call(this) // a cached file is answered at once: no promise to await (README "What made it fast", step 5)
+      const answering = handler.call(this) // a cached file is answered at once: no promise to await (README "What made it fast", step 3)
       if (answering) await answering
     } catch (error) {
       if (error instanceof ReadTimeout && this.isIdle()) return false // nothing was asked: close without a word
@@ -77,7 +77,7 @@ export class BaseHTTPRequestHandler extends ResponseWriter {
    * its end, asked to close (RFC 9112 §9.6: it MUST NOT send another), and nothing followed it.
    * This is nginx's lingering_close heuristic: after an error in the middle of a request, or with
    * bytes of a next request already here, the client may still be sending. Otherwise the server
-   * closes at once (TCPServer.closeNow; README "What made it fast", step 8).
+   * closes at once (TCPServer.closeNow; README "What made it fast", step 6).
    */
   override mayStillSend(): boolean {
     if (this.request.readableEnded) return false
@@ -121,7 +121,7 @@ export class BaseHTTPRequestHandler extends ResponseWriter {
   /** Read the request line, the headers and the body (read-request.ts). False if the client sent nothing. */
   async parseRequest(first: boolean): Promise<boolean> {
     const next = readRequestLine(this.rfile, this.exchange, this.server, first)
-    const line = typeof next === 'object' ? await next : next // await only what must wait (README step 5)
+    const line = typeof next === 'object' ? await next : next // await only what must wait (README "What made it fast", step 3)
     if (line === undefined) return false
     startRequest(this.exchange, line)
     const headers = parseHeaders(this.rfile, this.exchange, this.server)

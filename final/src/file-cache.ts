@@ -60,7 +60,7 @@ export class FileCache {
       this.delete(target)
       return undefined
     }
-    entry.used = true // a hit changes no Map: nothing to allocate, nothing to rehash (less garbage, step 6)
+    entry.used = true // a hit changes no Map: nothing to allocate, nothing to rehash (step 1)
     return entry
   }
 
@@ -105,7 +105,7 @@ export class FileCache {
  * The whole "200 OK" for a file, as one buffer: the handler's responseHead(200) (the status line
  * and the headers every response carries), the file's own headers, the body. A head differs
  * only in its Date and its Connection line, so the buffer is built once per second and per
- * Connection line: a cache hit is then one write (README "What made it fast", step 3). Undefined for a larger
+ * Connection line: a cache hit is then one write (README "What made it fast", step 2). Undefined for a larger
  * file, whose head and body go out in one writev() instead.
  */
 export function wholeResponse(file: CachedFile, date: string, connection: string, head: { responseHead(code: number): string }): Buffer | undefined {

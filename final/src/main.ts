@@ -35,7 +35,7 @@ try {
   process.on('SIGTERM', stop)
   await server.serveForever()
 } catch (error) {
-  console.error(error instanceof UsageError ? `error: ${error.message}\n\n${usage()}` : describeStartError(error))
+  console.error(error instanceof UsageError ? `error: ${error.message}` : describeStartError(error))
   process.exit(error instanceof UsageError ? 2 : 1)
 }
 

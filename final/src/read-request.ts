@@ -6,7 +6,7 @@
 //
 // A head that has arrived whole, the usual case, is read without a promise: each step answers at
 // once from the buffer and returns a promise only when it must wait (MaybePromise; README "What
-// made it fast", steps 5 and 6).
+// made it fast", step 3).
 
 import { readChunkedBody, recordDecodedLength } from './chunked-body.ts'
 import type { Exchange } from './exchange.ts'

@@ -47,7 +47,7 @@ export class ResponseWriter extends StreamRequestHandler {
 
   /**
    * A whole response prepared beforehand (a cached file's) goes out as it is: no header strings,
-   * no encoding, no copy per request (README "What made it fast", step 3).
+   * no encoding, no copy per request (README "What made it fast", step 2).
    */
   writePrepared(code: number, response: Buffer, bodyBytes: number): void {
     this.exchange.status = code

@@ -76,7 +76,7 @@ export class SocketReader {
   /**
    * The next line as Latin-1 text with its ending, if it is all buffered, or null: no waiting, no
    * promise, no Buffer. A request that arrived whole is read through this alone (README "What
-   * made it fast", steps 5 and 6).
+   * made it fast", step 3).
    */
   takeLineText(limit: number): string | null {
     const end = this.lineEnd(limit)
@@ -122,7 +122,7 @@ export class SocketReader {
 
   /**
    * Wait for more bytes; false once the stream has ended. One promise, settled by the socket's
-   * events: on every request's path, where it had been a chain of async functions (README step 5).
+   * events: on every request's path, where it had been a chain of async functions (README "What made it fast", step 3).
    */
   private fill(): Promise<boolean> {
     if (this.ended) return Promise.resolve(false)

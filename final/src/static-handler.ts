@@ -42,7 +42,7 @@ const FILE_METHODS = ['GET', 'HEAD', 'OPTIONS']
 export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   declare readonly server: SimpleHTTPServer
 
-  /** Not async: a file in the cache is answered without a promise (README "What made it fast", step 5). */
+  /** Not async: a file in the cache is answered without a promise (README "What made it fast", step 3). */
   doGET(): Promise<void> | void {
     const { pathname, query } = this // the query string does not name a file
     if (ROUTES[pathname]) return this.followRoute(pathname)
@@ -75,12 +75,12 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
       if (coding !== 'identity') sibling = await this.openPrecompressed(filePath, coding, info)
       // RFC 9112 §7.1: compressing on the fly needs chunked framing, which HTTP/1.0 lacks.
       if (coding !== 'identity' && !sibling && this.version === 'HTTP/1.0') coding = 'identity'
-      if (coding === 'identity' && info.size <= MAX_CACHED_FILE_BYTES) {
+      if (coding === 'identity' && info.size <= MAX_CACHED_FILE_BYTES && !this.headers.has('range')) {
         // Cached under the path as named, links and all: a link switched to another release is
         // seen at the next lookup's stat. Its headers are made from the bytes actually read.
         const cached = toCachedFile(path.join(this.server.root, ...segments), await file.readFile(), validators, contentTypeFor(filePath), info.mtime, this.server.cacheControl)
         this.server.files.store(pathname, cached, info)
-        if (!this.headers.has('range')) return this.sendCached(cached)
+        return this.sendCached(cached)
       }
       // RFC 9110 §8.8.3: the coded bytes are another representation, with a tag of their own.
       const sent = { ...validators, etag: codedEtag(sibling ? validatorsFor(sibling.info).etag : validators.etag, coding) }
@@ -134,7 +134,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   }
 
   override maxBodyBytes(): number {
-    return this.pathname === '/api/login' ? MAX_LOGIN_BODY_BYTES : super.maxBodyBytes()
+    return this.pathname === '/api/login' ? Math.min(MAX_LOGIN_BODY_BYTES, super.maxBodyBytes()) : super.maxBodyBytes() // never more than --max-body
   }
 
   /** Errors of the API are JSON, for the page's script; errors of files stay HTML pages. */

@@ -36,7 +36,7 @@ export class StreamRequestHandler extends BaseRequestHandler {
 
   /**
    * Send everything queued in one system call; wait only when the socket's buffer is full
-   * (back-pressure), not for every response: only then is the answer a promise (step 5).
+   * (back-pressure), not for every response: only then is the answer a promise (README "What made it fast", step 3).
    */
   flush(): Promise<void> | undefined {
     const socket = this.request

@@ -83,7 +83,7 @@ export class TCPServer {
   /**
    * The accept loop is Node's: it emits 'connection' for each accepted socket, and the loop's body
    * runs there (acceptRequest). Resolves once the server shuts down. A queue of paused sockets cost
-   * a promise per connection (README "What made it fast", step 7).
+   * a promise per connection (README "What made it fast", step 5).
    */
   serveForever(): Promise<void> {
     return this.stopped
@@ -101,12 +101,12 @@ export class TCPServer {
     socket.destroy()
   }
 
-  /** One async function from accept to close, where then, catch and finally made three promises (step 7). */
+  /** One async function from accept to close, where then, catch and finally made three promises (step 5). */
   async processRequest(socket: net.Socket): Promise<void> {
     // A client that resets the connection must not crash the server: note it and carry on.
     socket.on('error', (error) => console.error(`connection error: ${error.message}`))
     socket.setTimeout(this.requestTimeoutMs) // a client that will not read our reply is cut off
-    // The peer's address is a getpeername() system call; only the access log wants it (step 7).
+    // The peer's address is a getpeername() system call; only the access log wants it (step 5).
     const handler = new this.HandlerClass(this, socket, this.accessLog ? `${socket.remoteAddress}:${socket.remotePort}` : '-')
     this.handlers.add(handler)
     try {
@@ -125,7 +125,7 @@ export class TCPServer {
   /**
    * close() at once, without lingering: the client has nothing more to send, so the close cannot
    * turn into a reset, and the kernel still sends our reply before its FIN. With a new connection
-   * per request: from 1.29x to 1.69x the careful node:http server (README step 8).
+   * per request: from 1.29x to 1.69x the careful node:http server (README "What made it fast", step 6).
    */
   private closeNow(socket: net.Socket): void {
     if (socket.destroyed) return

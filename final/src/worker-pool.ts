@@ -46,7 +46,7 @@ export class WorkerPool {
     this.size = size
     this.script = script
     this.maxQueue = maxQueue
-    // Threads start on first use: a server that only serves files never pays for them (README "What made it fast", step 9).
+    // Threads start on first use: a server that only serves files never pays for them (README "What made it fast", step 7).
     this.workers = Array.from({ length: size }, () => undefined)
   }
 

@@ -26,11 +26,10 @@ describe.skipIf(otherServer)('flags', () => {
     for (const flag of ['--port', '--host', '--root', '--users', '--threads', '--max-connections', '--max-body', '--headers-timeout', '--keep-alive-timeout', '--cache-control', '--quiet']) expect(stdout).toContain(flag)
   })
 
-  it('an unknown flag: a one-line error, then the usage, exit code 2, no stack trace', () => {
+  it('an unknown flag: a one-line error that points to --help, exit code 2, no stack trace', () => {
     const { status, stderr } = run('--prot', '9000')
     expect(status).toBe(2)
-    expect(stderr.split('\n')[0]).toBe('error: unknown option --prot (--help lists the options)')
-    expect(stderr).toContain('Usage: npm start')
+    expect(stderr.trim()).toBe('error: unknown option --prot (--help lists the options)')
     expect(stderr).not.toMatch(/\bat .*\.ts:\d+/)
   })
 

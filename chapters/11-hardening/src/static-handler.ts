@@ -103,7 +103,7 @@ export class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
   }
 
   override maxBodyBytes(): number {
-    return this.pathname === '/api/login' ? MAX_LOGIN_BODY_BYTES : super.maxBodyBytes()
+    return this.pathname === '/api/login' ? Math.min(MAX_LOGIN_BODY_BYTES, super.maxBodyBytes()) : super.maxBodyBytes() // never more than --max-body
   }
 
   /** Errors of the API are JSON, for the page's script; errors of files stay HTML pages. */

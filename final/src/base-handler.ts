@@ -22,10 +22,7 @@ export class BaseRequestHandler {
   /** Called at shutdown: close the connection now if it is waiting, idle, for its next request. */
   closeIfIdle(): void {}
 
-  /**
-   * Once handle() is done: may the client still be sending? Then the server reads and drops its
-   * bytes for a while before it closes (TCPServer.closeRequest). Without knowing, assume so.
-   */
+  /** Once handle() is done: may the client still be sending? Then the server lingers (closeRequest). */
   mayStillSend(): boolean {
     return true
   }

@@ -73,11 +73,9 @@ export class BaseHTTPRequestHandler extends ResponseWriter {
   }
 
   /**
-   * Nothing more can come when the client has sent its FIN, or when its last request was read to
-   * its end, asked to close (RFC 9112 §9.6: it MUST NOT send another), and nothing followed it.
-   * This is nginx's lingering_close heuristic: after an error in the middle of a request, or with
-   * bytes of a next request already here, the client may still be sending. Otherwise the server
-   * closes at once (TCPServer.closeNow; README "What made it fast", step 6).
+   * Nothing more can come after the client's FIN, or after a request read to its end that asked to
+   * close (RFC 9112 §9.6) with nothing behind it: then the server closes at once (TCPServer.closeNow;
+   * nginx's lingering_close heuristic; README "What made it fast", step 6).
    */
   override mayStillSend(): boolean {
     if (this.request.readableEnded) return false

@@ -3,10 +3,7 @@
 // Exchange; BaseHTTPRequestHandler.parseRequest() calls them in order. The head must arrive within
 // headersTimeoutMs of its first byte (slowloris), a body within requestTimeoutMs. One head ends all
 // its lines the same way, CRLF or bare LF (headText).
-//
-// A head that has arrived whole, the usual case, is read without a promise: each step answers at
-// once from the buffer and returns a promise only when it must wait (MaybePromise; README "What
-// made it fast", step 3).
+// A head that arrived whole is read without a promise (MaybePromise; README "What made it fast", step 3).
 
 import { readChunkedBody, recordDecodedLength } from './chunked-body.ts'
 import type { Exchange } from './exchange.ts'

@@ -43,11 +43,6 @@ export class SocketReader {
     }
     socket.on('end', onEnd)
     socket.on('close', onEnd)
-    socket.on('timeout', () => {
-      // Bytes unsent for that long: the client is not reading our reply. Without them we are
-      // waiting for the client (its deadline decides) or busy (a login waiting for a worker).
-      if (socket.writableLength > 0) socket.destroy()
-    })
   }
 
   /** Called by the server's sweep: a wait past its deadline ends now, in ReadTimeout. */

@@ -12,6 +12,8 @@ const COPY_LIMIT_BYTES = 16 * 1024 // a response this small is joined into one b
 export class StreamRequestHandler extends BaseRequestHandler {
   readonly rfile: SocketReader
   protected wbuf: Buffer[] = []
+  /** While we wait for the client to read our reply: when we stop waiting and cut it off. */
+  private writeDeadline: number | undefined
   /** Bytes streamed by writeFrom(), for the access log. */
   bytesSent = 0
 
@@ -25,8 +27,10 @@ export class StreamRequestHandler extends BaseRequestHandler {
     return typeof text === 'string' ? Buffer.from(text, 'utf8') : text
   }
 
+  /** Also a client that has not read our reply for requestTimeoutMs: no timer per socket (step 5). */
   override checkDeadlines(now: number): void {
     this.rfile.expire(now)
+    if (this.writeDeadline !== undefined && now >= this.writeDeadline) this.request.destroy()
   }
 
   /** Queue bytes; nothing goes on the wire until flush(). */
@@ -52,7 +56,17 @@ export class StreamRequestHandler extends BaseRequestHandler {
       for (const piece of pieces) room = socket.write(piece)
       socket.uncork()
     }
-    return room ? undefined : drained(socket)
+    return room ? undefined : this.drained()
+  }
+
+  /** Wait until the client has read enough of our reply for the socket to take more. */
+  private async drained(): Promise<void> {
+    this.writeDeadline = Date.now() + this.server.requestTimeoutMs
+    try {
+      await drained(this.request)
+    } finally {
+      this.writeDeadline = undefined
+    }
   }
 
   /**
@@ -69,7 +83,7 @@ export class StreamRequestHandler extends BaseRequestHandler {
       this.bytesSent += chunk.length
       // RFC 9112 §7.1: chunked framing puts each piece's size, in hex, on a line before it.
       const data = chunked ? Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]) : chunk
-      if (!this.request.write(data)) await drained(this.request)
+      if (!this.request.write(data)) await this.drained()
     }
     if (chunked) this.request.write('0\r\n\r\n') // the last chunk, no trailer fields, the empty line
   }

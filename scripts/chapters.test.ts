@@ -120,7 +120,7 @@ describe('npm run chapter', () => {
       expect(output).not.toMatch(/\n\s+at /) // no stack trace
     } finally {
       try {
-        process.kill(-child.pid!, 'SIGKILL')
+        killGroup(child.pid!)
       } catch {
         // already gone
       }
@@ -161,3 +161,12 @@ describe('npm run diff', () => {
     expect(ourLines(stderr)).toEqual(['Unknown chapter "99". Run "npm run chapter" to list them.'])
   })
 })
+
+/** Stop the command's whole process group; it may have ended already (ESRCH). */
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error
+  }
+}

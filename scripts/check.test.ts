@@ -168,7 +168,7 @@ describe.skipIf(otherServer)('npm run check', () => {
       cpSync(path.join(repoRoot, 'chapters/03-http-parse/src'), path.join(watched, 'src'), { recursive: true })
       await seen(/Chapter 3 done: npm run begin 4/)
     } finally {
-      process.kill(-child.pid!, 'SIGKILL')
+      killGroup(child.pid!)
     }
   })
 })
@@ -183,3 +183,12 @@ describe.skipIf(otherServer)('npm test with a learner’s folder', () => {
     expect(status, 'chapter 2’s code fails chapter 3’s tests').not.toBe(0)
   })
 })
+
+/** Stop the command's whole process group; it may have ended already (ESRCH). */
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error
+  }
+}

@@ -6,7 +6,7 @@
 import { formatAccessLog } from './access-log.ts'
 import { Exchange } from './exchange.ts'
 import { HttpError } from './http-error.ts'
-import { checkHead, expectsContinue, parseHeaders, readBody, readRequestLine, startRequest } from './read-request.ts'
+import { checkHead, expectsContinue, parseHeaders, readBody, readRequestLine, startRequest, waitForRequest } from './read-request.ts'
 import { RETRY_AFTER_SECONDS, ResponseWriter } from './response-writer.ts'
 import { RequestHeaders } from './request-parser.ts'
 import { errorPage } from './responses.ts'
@@ -16,6 +16,9 @@ export { RETRY_AFTER_SECONDS, SERVER_NAME } from './response-writer.ts' // where
 
 // The methods RFC 9110 §9 defines. One of these without a doXXX is 405; any other method is 501.
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'])
+
+// "doGET" without building the string for every request (a new string is also a slower property lookup)
+const HANDLER_NAMES: Record<string, string> = Object.fromEntries([...KNOWN_METHODS].map((method) => [method, `do${method}`]))
 
 type MethodHandler = () => Promise<void> | void
 
@@ -112,12 +115,13 @@ export class BaseHTTPRequestHandler extends ResponseWriter {
 
   /** The doXXX method for an HTTP method, if this handler has one. */
   handlerFor(method: string): MethodHandler | undefined {
-    const handler: unknown = Reflect.get(this, `do${method}`)
+    const handler: unknown = Reflect.get(this, HANDLER_NAMES[method] ?? `do${method}`)
     return typeof handler === 'function' ? (handler as MethodHandler) : undefined
   }
 
   /** Read the request line, the headers and the body (read-request.ts). False if the client sent nothing. */
   async parseRequest(first: boolean): Promise<boolean> {
+    if (this.rfile.buffered === 0 && !(await waitForRequest(this.rfile, this.server, first))) return false // then the line, at once
     const next = readRequestLine(this.rfile, this.exchange, this.server, first)
     const line = typeof next === 'object' ? await next : next // await only what must wait (README "What made it fast", step 3)
     if (line === undefined) return false

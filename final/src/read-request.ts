@@ -32,7 +32,7 @@ export function waitForRequest(rfile: SocketReader, limits: Limits, first: boole
 export function readRequestLine(rfile: SocketReader, exchange: Exchange, limits: Limits, first: boolean): MaybePromise<string | undefined> {
   if (rfile.buffered > 0) {
     checkFirstByte(rfile.peek()!)
-    const line = takeHeadLine(rfile, exchange, limits.maxRequestLineBytes, 414, 'the request line')
+    const line = takeHeadLine(rfile, exchange, limits.maxRequestLineBytes)
     rfile.deadline = Date.now() + limits.headersTimeoutMs // for the rest of the head
     if (line) return line
   }
@@ -47,7 +47,7 @@ async function waitForRequestLine(rfile: SocketReader, exchange: Exchange, limit
     checkFirstByte(rfile.peek()!) // a TLS hello or a control byte: 400 now, not at the deadline
     // From its first byte, the whole head has one deadline, however often bytes come (slowloris).
     rfile.deadline = Date.now() + limits.headersTimeoutMs
-    const line = await readHeadLine(rfile, exchange, limits.maxRequestLineBytes, 414, 'the request line')
+    const line = takeHeadLine(rfile, exchange, limits.maxRequestLineBytes) ?? (await readHeadLine(rfile, exchange, limits.maxRequestLineBytes, 414, 'the request line'))
     if (line !== '') return line
   }
   return undefined
@@ -71,7 +71,7 @@ export function startRequest(exchange: Exchange, line: string): void {
 export function parseHeaders(rfile: SocketReader, exchange: Exchange, limits: Limits): MaybePromise<RequestHeaders> {
   const headers = new RequestHeaders()
   for (let budget = limits.maxHeaderBytes; ; ) {
-    const line = takeHeadLine(rfile, exchange, budget, 431, 'the header block')
+    const line = takeHeadLine(rfile, exchange, budget)
     if (line === null) return parseHeadersAsTheyCome(rfile, exchange, limits, headers, budget)
     if (line === '') return headers
     budget -= addHeaderLine(headers, line, limits.maxHeaderFields)
@@ -94,15 +94,10 @@ function addHeaderLine(headers: RequestHeaders, line: string, maxHeaderFields: n
   return line.length + 2
 }
 
-/** A head line that is all buffered, as text, at once; null if it is not all here yet. */
-function takeHeadLine(rfile: SocketReader, exchange: Exchange, limit: number, status: number, what: string): string | null {
-  try {
-    const line = rfile.takeLineText(Math.max(limit, 2))
-    return line === null ? null : headText(exchange, line)
-  } catch (error) {
-    if (error instanceof LineTooLong) throw new HttpError(status, `${what} is longer than ${error.limit} bytes`)
-    throw error
-  }
+/** A head line that is all buffered, as text, at once; null if it is not (readHeadLine() then waits for it). */
+function takeHeadLine(rfile: SocketReader, exchange: Exchange, limit: number): string | null {
+  const line = rfile.takeLineText(Math.max(limit, 2))
+  return line === null ? null : headText(exchange, line)
 }
 
 /** One line of the head as text; undefined at the end of the stream. */

@@ -62,8 +62,10 @@ export class SocketReader {
   /** The next line with its ending ("\n" or "\r\n"); at end of stream, what is left (maybe empty). */
   async readLine(limit: number): Promise<Buffer> {
     for (;;) {
-      const end = this.lineEnd(limit)
-      if (end !== -1) return this.take(end)
+      const end = this.buffer.indexOf(0x0a, this.scanned)
+      if (end !== -1 && end < limit) return this.take(end + 1)
+      if (end !== -1 || this.buffer.length >= limit) throw new LineTooLong(limit)
+      this.scanned = this.buffer.length
       if (!(await this.fill())) return this.take(this.buffer.length)
     }
   }
@@ -74,10 +76,11 @@ export class SocketReader {
    * made it fast", step 3).
    */
   takeLineText(limit: number): string | null {
-    const end = this.lineEnd(limit)
-    if (end === -1) return null
+    const end = this.buffer.indexOf(0x0a) + 1 // just after the "\n"; 0 if none is here yet
+    if (end === 0 || end > limit) return null // not all here, or too long: readLine() waits, or refuses it
     const text = this.buffer.toString('latin1', 0, end)
-    this.take(end)
+    this.buffer = this.buffer.subarray(end) // take() would also make a Buffer of the line
+    this.scanned = 0
     return text
   }
 
@@ -97,15 +100,6 @@ export class SocketReader {
       if (!(await this.fill())) break
     }
     return this.take(Math.min(n, this.buffer.length))
-  }
-
-  /** Where the buffered line ends (just after its "\n"), or -1 if it is not all here yet. */
-  private lineEnd(limit: number): number {
-    const end = this.buffer.indexOf(0x0a, this.scanned)
-    if (end !== -1 && end < limit) return end + 1
-    if (end !== -1 || this.buffer.length >= limit) throw new LineTooLong(limit)
-    this.scanned = this.buffer.length
-    return -1
   }
 
   private take(n: number): Buffer {

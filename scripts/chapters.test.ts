@@ -7,6 +7,7 @@ import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { findChapter, listChapters } from './chapters.ts'
 import { findFreePort, repoRoot } from './kit/server-under-test.ts'
+import { killGroup } from './lib/process-group.ts'
 
 const chapters = listChapters()
 const numbered = chapters.filter((chapter) => chapter.number !== undefined)
@@ -119,11 +120,7 @@ describe('npm run chapter', () => {
       expect(await exited, output).toEqual({ code: 0, signal: null })
       expect(output).not.toMatch(/\n\s+at /) // no stack trace
     } finally {
-      try {
-        killGroup(child.pid!)
-      } catch {
-        // already gone
-      }
+      killGroup(child.pid) // anything it left behind in its group
     }
   })
 })
@@ -163,10 +160,3 @@ describe('npm run diff', () => {
 })
 
 /** Stop the command's whole process group; it may have ended already (ESRCH). */
-function killGroup(pid: number): void {
-  try {
-    process.kill(-pid, 'SIGKILL')
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error
-  }
-}

@@ -9,6 +9,7 @@ import path from 'node:path'
 import { XMLParser } from 'fast-xml-parser'
 import { afterAll, describe, expect, it } from 'vitest'
 import { otherServer, repoRoot } from './kit/index.ts'
+import { killGroup } from './lib/process-group.ts'
 
 const RUN_TIMEOUT_MS = 120_000
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'workbook-check-'))
@@ -168,7 +169,7 @@ describe.skipIf(otherServer)('npm run check', () => {
       cpSync(path.join(repoRoot, 'chapters/03-http-parse/src'), path.join(watched, 'src'), { recursive: true })
       await seen(/Chapter 3 done: npm run begin 4/)
     } finally {
-      killGroup(child.pid!)
+      killGroup(child.pid)
     }
   })
 })
@@ -185,10 +186,3 @@ describe.skipIf(otherServer)('npm test with a learner’s folder', () => {
 })
 
 /** Stop the command's whole process group; it may have ended already (ESRCH). */
-function killGroup(pid: number): void {
-  try {
-    process.kill(-pid, 'SIGKILL')
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error
-  }
-}

@@ -17,7 +17,7 @@ export { RETRY_AFTER_SECONDS, SERVER_NAME } from './response-writer.ts' // where
 // The methods RFC 9110 §9 defines. One of these without a doXXX is 405; any other method is 501.
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'])
 
-// "doGET" without building the string for every request (a new string is also a slower property lookup)
+// "doGET" looked up, not built, for every request: a new string is also a slower property lookup (step 4)
 const HANDLER_NAMES: Record<string, string> = Object.fromEntries([...KNOWN_METHODS].map((method) => [method, `do${method}`]))
 
 type MethodHandler = () => Promise<void> | void
@@ -121,7 +121,7 @@ export class BaseHTTPRequestHandler extends ResponseWriter {
 
   /** Read the request line, the headers and the body (read-request.ts). False if the client sent nothing. */
   async parseRequest(first: boolean): Promise<boolean> {
-    if (this.rfile.buffered === 0 && !(await waitForRequest(this.rfile, this.server, first))) return false // then the line, at once
+    if (this.rfile.buffered === 0 && !(await waitForRequest(this.rfile, this.server, first))) return false // then the line is read at once (step 3)
     const next = readRequestLine(this.rfile, this.exchange, this.server, first)
     const line = typeof next === 'object' ? await next : next // await only what must wait (README "What made it fast", step 3)
     if (line === undefined) return false

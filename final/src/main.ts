@@ -19,7 +19,7 @@ try {
   const pool = new WorkerPool(options.threads, new URL(import.meta.url.endsWith('.ts') ? './password-worker.ts' : './password-worker.js', import.meta.url))
   const server = new SimpleHTTPServer(options, SimpleHTTPRequestHandler, options.root, users, pool, options)
   server.cacheControl = options.cacheControl
-  if (!options.quiet) server.accessLog = (line) => process.stdout.write(`${line}\n`) // console.log formats its arguments first
+  if (!options.quiet) server.accessLog = (line) => console.log(line)
   const { host, port } = await server.listen()
   console.log(`login server listening on http://${host}:${port}/, serving ${server.root}, users from ${options.users}, ${pool.size} worker thread${pool.size === 1 ? '' : 's'}, connections kept alive for ${options.keepAliveTimeoutMs / 1000} s, a head given ${options.headersTimeoutMs / 1000} s, text compressed with br or gzip when asked, ${options.cacheControl ? `Cache-Control: ${options.cacheControl}` : 'no Cache-Control'}, ${options.quiet ? 'no access log' : 'access log below'}`)
   let stopping = false

@@ -74,7 +74,7 @@ export function parseHeaderLine(line: string): [name: string, value: string] {
   const name = line.slice(0, colon)
   // RFC 9112 §5.1: no whitespace is allowed between the field name and the colon.
   if (!TOKEN.test(name)) throw new HttpError(400, `the header name ${JSON.stringify(name)} is not a token (no spaces before the colon)`)
-  let start = colon + 1 // then the value without the whitespace around it, with no regular expression
+  let start = colon + 1 // the value without the whitespace around it, by comparisons (step 4)
   while (line.charCodeAt(start) === 0x20 || line.charCodeAt(start) === 0x09) start++
   let end = line.length
   while (end > start && (line.charCodeAt(end - 1) === 0x20 || line.charCodeAt(end - 1) === 0x09)) end--

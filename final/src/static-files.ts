@@ -8,7 +8,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true })
 
 /** The path and the query of a request target, in origin form or absolute form. */
 export function splitTarget(target: string): { pathname: string; query: string } {
-  if (target.startsWith('/') && !target.includes('?') && !target.includes('#')) return { pathname: target, query: '' } // the usual target: no regular expressions
+  if (target.startsWith('/') && !target.includes('?') && !target.includes('#')) return { pathname: target, query: '' } // a path alone: no regular expression (README "What made it fast", step 4)
   let rest = target
   // RFC 9112 §3.2.2: a server MUST accept the absolute form; only its path matters here, and an
   // empty path, as in "http://host?q", is "/" (RFC 9110 §4.2.3).

@@ -12,6 +12,7 @@ import net from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { waitForPort } from '../lib/port.ts'
+import { killGroup } from '../lib/process-group.ts'
 import { serverChapter, suiteNotForServer } from './changed-later.ts'
 import { readLearnerFolder, showPath } from './learner.ts'
 import { repoRoot } from './paths.ts'
@@ -110,7 +111,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   void exited.then((result) => (exit = result))
 
   if (!(await waitForPort(host, port, startTimeoutMs, () => exit !== undefined))) {
-    killGroup(child, 'SIGKILL')
+    killGroup(child.pid, 'SIGKILL')
     const why = exit ? `it exited (code ${exit.code}, signal ${exit.signal}) before opening the port` : `port ${port} did not accept a connection within ${startTimeoutMs} ms`
     throw new Error(`The server under test did not start: ${why}.\nCommand: ${command}\nIt printed:\n${indent(output) || '  (nothing)'}`)
   }
@@ -123,11 +124,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     output: () => output,
     async stop(signal = 'SIGTERM') {
       if (exit) return exit
-      killGroup(child, signal)
-      const timer = setTimeout(() => killGroup(child, 'SIGKILL'), STOP_GRACE_MS)
+      killGroup(child.pid, signal)
+      const timer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), STOP_GRACE_MS)
       const result = await exited
       clearTimeout(timer)
-      killGroup(child, 'SIGKILL') // anything the server left behind in its group
+      killGroup(child.pid, 'SIGKILL') // anything the server left behind in its group
       return result
     },
   }
@@ -181,14 +182,6 @@ export function findFreePort(): Promise<number> {
       probe.close(() => resolve(port))
     })
   })
-}
-
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-child.pid!, signal)
-  } catch {
-    // already gone
-  }
 }
 
 function quote(arg: string): string {

@@ -11,6 +11,7 @@ import path from 'node:path'
 import { changedLater, chapterPosition, serverChapter, suiteOf } from '../kit/changed-later.ts'
 import { repoRoot } from '../kit/paths.ts'
 import { readHeadings } from './headings.ts'
+import { killGroup } from './process-group.ts'
 
 const STOP_GRACE_MS = 5_000 // after SIGTERM, then SIGKILL
 
@@ -62,14 +63,19 @@ interface JsonReport {
   }[]
 }
 
-/** Run the suite of `chapterDir` (`chapters/03-http-parse`, `final`). */
-export async function runSuite(chapterDir: string, options: RunOptions): Promise<SuiteResult> {
+/**
+ * Run the suite of `chapterDir` (`chapters/03-http-parse`, `final`); or several suites in one
+ * vitest process (one start-up, files run side by side), the first one's explainer ordering which
+ * failure to fix first.
+ */
+export async function runSuite(chapterDir: string | readonly string[], options: RunOptions): Promise<SuiteResult> {
+  const dirs = typeof chapterDir === 'string' ? [chapterDir] : chapterDir
   const started = Date.now()
   const dir = mkdtempSync(path.join(os.tmpdir(), 'workbook-suite-'))
   const report = path.join(dir, 'report.json')
   try {
     const vitest = path.join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs')
-    const args = [vitest, 'run', `${chapterDir}/`, '--reporter=json', `--outputFile=${report}`, ...(options.bail ? ['--bail=1'] : [])]
+    const args = [vitest, 'run', ...dirs.map((dir) => `${dir}/`), '--reporter=json', `--outputFile=${report}`, ...(options.bail ? ['--bail=1'] : [])]
     const child = spawn(process.execPath, args, {
       cwd: repoRoot,
       detached: true, // its own process group, so a timeout reaches its workers and their servers too
@@ -96,7 +102,7 @@ export async function runSuite(chapterDir: string, options: RunOptions): Promise
     const durationMs = Date.now() - started
     if (stoppedBecause) return crash(stoppedBecause, durationMs)
     if (!existsSync(report)) return crash(`${exit ?? 'vitest wrote no results'}${lastLines(stderr)}`, durationMs)
-    return summarise(JSON.parse(readFileSync(report, 'utf8')) as JsonReport, chapterDir.replace(/\/+$/, ''), durationMs, serverChapter({ ...process.env, ...options.env }))
+    return summarise(JSON.parse(readFileSync(report, 'utf8')) as JsonReport, dirs[0]!.replace(/\/+$/, ''), durationMs, serverChapter({ ...process.env, ...options.env }))
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
@@ -181,12 +187,4 @@ function crash(reason: string, durationMs: number): SuiteResult {
 function lastLines(text: string): string {
   const lines = text.trim().split('\n').filter((line) => line.trim() !== '').slice(-8)
   return lines.length > 0 ? `:\n${lines.join('\n')}` : ''
-}
-
-function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
-  try {
-    if (pid) process.kill(-pid, signal)
-  } catch {
-    // already gone
-  }
 }

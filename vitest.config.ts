@@ -1,3 +1,4 @@
+import os from 'node:os'
 import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
@@ -8,6 +9,9 @@ export default defineConfig({
     setupFiles: ['scripts/kit/setup.ts'],
     // Every suite starts real servers as child processes; give them room on a busy 2-core machine.
     testTimeout: 30_000,
+    // Two files at a time even on two cores (vitest's default would be one): most of a file's time
+    // is spent waiting for its servers and child processes, and one at a time took 12 minutes.
+    maxWorkers: Math.max(2, os.availableParallelism() - 1),
     hookTimeout: 30_000,
   },
 })

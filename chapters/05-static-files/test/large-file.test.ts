@@ -90,8 +90,10 @@ describe('a 200 MiB file', hint('chapters/05-static-files/README.md#streaming-an
     expect(bytes, 'The number of body bytes received').toBe(FILE_MIB * MiB)
     expect(hash, 'The SHA-256 of the body must equal the file\'s: every byte, in order').toBe(expectedHash)
     if (hasProc) {
+      // A server that reads the file whole grows by all of it. One that streams still holds the
+      // chunks it has sent until V8 collects them, which a later chapter's server let reach 100 MiB.
       const growth = peakMemoryMiB() - before
-      expect(growth, `The server's peak memory grew by ${Math.round(growth)} MiB while sending a ${FILE_MIB} MiB file: stream it from disk in chunks instead of reading it whole.`).toBeLessThan(FILE_MIB / 2)
+      expect(growth, `The server's peak memory grew by ${Math.round(growth)} MiB while sending a ${FILE_MIB} MiB file: stream it from disk in chunks instead of reading it whole.`).toBeLessThan(FILE_MIB * 0.75)
     }
   })
 

@@ -12,10 +12,10 @@ export interface Exchange {
 }
 
 /** Open a connection, send `request` (whole, byte by byte, or split at offsets), read one response. */
-export async function exchange(port: number, request: string | Buffer, options: { send?: SendMode; head?: boolean } = {}): Promise<Exchange> {
+export async function exchange(port: number, request: string | Buffer, options: { send?: SendMode; head?: boolean; timeoutMs?: number } = {}): Promise<Exchange> {
   const client = await RawClient.connect(port)
   await sendWith(client, request, options.send ?? 'whole')
-  const response = await client.readResponse({ head: options.head ?? /^HEAD /.test(request.toString()) })
+  const response = await client.readResponse({ head: options.head ?? /^HEAD /.test(request.toString()), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) })
   return { client, response }
 }
 

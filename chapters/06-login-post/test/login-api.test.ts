@@ -17,14 +17,17 @@ beforeAll(async () => {
 afterAll(() => server?.stop())
 afterEach(() => RawClient.destroyAll()) // a failed test must not leave its connection holding the server
 
-function post(target: string, body: string, headers: Record<string, string> = { 'Content-Type': 'application/json' }, send: SendMode = 'whole'): Promise<Exchange> {
+function post(target: string, body: string, headers: Record<string, string> = { 'Content-Type': 'application/json' }, send: SendMode = 'whole', timeoutMs?: number): Promise<Exchange> {
   const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('')
   const length = 'Content-Length' in headers ? '' : `Content-Length: ${Buffer.byteLength(body)}\r\n`
-  return exchange(server.port, `POST ${target} HTTP/1.1\r\nHost: localhost\r\n${lines}${length}\r\n${body}`, { send })
+  return exchange(server.port, `POST ${target} HTTP/1.1\r\nHost: localhost\r\n${lines}${length}\r\n${body}`, { send, ...(timeoutMs ? { timeoutMs } : {}) })
 }
 
+/** A password hash is slow by design, and a busy machine makes it slower: a login gets 15 s, not 3. */
+const LOGIN_WAIT_MS = 15_000
+
 function login(username = DEMO.username, password = DEMO.password, send: SendMode = 'whole'): Promise<Exchange> {
-  return post('/api/login', JSON.stringify({ username, password }), undefined, send)
+  return post('/api/login', JSON.stringify({ username, password }), undefined, send, LOGIN_WAIT_MS)
 }
 
 function get(target: string, cookie?: string): Promise<Exchange> {

@@ -46,9 +46,10 @@ export function checkFirstByte(byte: number): void {
 
 /** RFC 9112 §3: method SP request-target SP HTTP-version, exactly one space between. */
 export function parseRequestLine(line: string): RequestLine {
-  const parts = line.split(' ')
-  if (parts.length !== 3) throw new HttpError(400, `the request line must be "METHOD target HTTP/1.1", got ${JSON.stringify(line)}`)
-  const [method, target, version] = parts as [string, string, string]
+  const first = line.indexOf(' ') // with indexOf, not split(' '): no array per request (step 4)
+  const second = line.indexOf(' ', first + 1) // -1 when there is no first space either
+  if (second === -1 || line.includes(' ', second + 1)) throw new HttpError(400, `the request line must be "METHOD target HTTP/1.1", got ${JSON.stringify(line)}`)
+  const method = line.slice(0, first), target = line.slice(first + 1, second), version = line.slice(second + 1)
   // The common cases (GET, HTTP/1.1) cost a comparison before any regular expression (README "What made it fast", step 4).
   if (method !== 'GET' && !TOKEN.test(method)) throw new HttpError(400, `the method ${JSON.stringify(method)} is not a token`)
   if (!REQUEST_TARGET.test(target)) throw new HttpError(400, `the request target ${JSON.stringify(target)} is empty or holds control characters`)
@@ -136,8 +137,8 @@ export function bodyLength(headers: RequestHeaders, version: string): number {
     // RFC 9112 §6.1: a transfer coding the server does not understand is answered with 501.
     throw new HttpError(501, `Transfer-Encoding ${JSON.stringify(headers.get('transfer-encoding'))}: only chunked request bodies are decoded here`)
   }
+  if (!headers.has('content-length')) return 0 // RFC 9112 §6.3: a request with neither has no body
   const values = headers.all('content-length').flatMap((value) => value.split(','))
-  if (values.length === 0) return 0 // RFC 9112 §6.3: a request with neither has no body
   const lengths = new Set(values.map((value) => value.trim()))
   if (lengths.size > 1) throw new HttpError(400, `Content-Length has different values: ${[...lengths].join(', ')}`)
   const [length] = lengths as Set<string>

@@ -23,6 +23,8 @@ export class SocketReader {
    */
   deadline: number | undefined
   private buffer: Buffer = Buffer.alloc(0)
+  // Bytes at the front of `buffer` that takeLineText() has taken: a line costs no Buffer (step 3).
+  private start = 0
   private scanned = 0 // bytes of `buffer` already searched for "\n"
   private ended = false
   // The wait in progress, if any: settled by the next chunk, the end of the stream, or expire().
@@ -33,6 +35,7 @@ export class SocketReader {
   constructor(socket: net.Socket) {
     this.socket = socket
     socket.on('data', (chunk: Buffer) => {
+      this.compact()
       this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk])
       if (this.buffer.length >= HIGH_WATER_BYTES) socket.pause() // back-pressure: let TCP slow the sender
       this.settleWait(true)
@@ -56,11 +59,12 @@ export class SocketReader {
 
   /** Bytes received and not yet read: the start of a next request, when requests are pipelined. */
   get buffered(): number {
-    return this.buffer.length
+    return this.buffer.length - this.start
   }
 
   /** The next line with its ending ("\n" or "\r\n"); at end of stream, what is left (maybe empty). */
   async readLine(limit: number): Promise<Buffer> {
+    this.compact()
     for (;;) {
       const end = this.buffer.indexOf(0x0a, this.scanned)
       if (end !== -1 && end < limit) return this.take(end + 1)
@@ -70,36 +74,40 @@ export class SocketReader {
     }
   }
 
-  /**
-   * The next line as Latin-1 text with its ending, if it is all buffered, or null: no waiting, no
-   * promise, no Buffer. A request that arrived whole is read through this alone (README "What
-   * made it fast", step 3).
-   */
+  /** The next line as Latin-1 text with its ending if it is all here, else null: no promise, no Buffer (step 3). */
   takeLineText(limit: number): string | null {
-    const end = this.buffer.indexOf(0x0a) + 1 // just after the "\n"; 0 if none is here yet
-    if (end === 0 || end > limit) return null // not all here, or too long: readLine() waits, or refuses it
-    const text = this.buffer.toString('latin1', 0, end)
-    this.buffer = this.buffer.subarray(end) // take() would also make a Buffer of the line
-    this.scanned = 0
+    const end = this.buffer.indexOf(0x0a, this.start) + 1 // just after the "\n"; 0 if none is here yet
+    if (end === 0 || end - this.start > limit) return null // not all here, or too long: readLine() waits, or refuses it
+    const text = this.buffer.toString('latin1', this.start, end)
+    this.start = end
     return text
   }
 
   /** Wait until at least one byte is here; false if the stream ends first. */
   waitForData(): Promise<boolean> {
-    return this.buffer.length > 0 ? Promise.resolve(true) : this.fill()
+    return this.buffered > 0 ? Promise.resolve(true) : this.fill()
   }
 
   /** The next byte, without taking it; undefined when none is here. */
   peek(): number | undefined {
-    return this.buffer[0]
+    return this.buffer[this.start]
   }
 
   /** Exactly n bytes, or fewer if the stream ends first. */
   async read(n: number): Promise<Buffer> {
+    this.compact()
     while (this.buffer.length < n) {
       if (!(await this.fill())) break
     }
     return this.take(Math.min(n, this.buffer.length))
+  }
+
+  /** Drop the bytes takeLineText() has taken, so that buffer[0] is the next unread byte. */
+  private compact(): void {
+    if (this.start === 0) return
+    this.buffer = this.buffer.subarray(this.start)
+    this.start = 0
+    this.scanned = 0
   }
 
   private take(n: number): Buffer {
@@ -109,10 +117,7 @@ export class SocketReader {
     return out
   }
 
-  /**
-   * Wait for more bytes; false once the stream has ended. One promise, settled by the socket's
-   * events: on every request's path, where it had been a chain of async functions (README "What made it fast", step 3).
-   */
+  /** Wait for more bytes; false once the stream has ended. One promise, settled by the socket's events (step 3). */
   private fill(): Promise<boolean> {
     if (this.ended) return Promise.resolve(false)
     if (this.deadline !== undefined && Date.now() >= this.deadline) return Promise.reject(new ReadTimeout('the client stopped sending'))

@@ -109,8 +109,8 @@ export function bodyLength(headers: RequestHeaders, version: string): number {
     if (codings.at(-1) !== 'chunked') throw new HttpError(400, `Transfer-Encoding ${JSON.stringify(headers.get('transfer-encoding'))} does not end in chunked: the body length is unknown (RFC 9112 §6.3)`)
     throw new HttpError(501, 'Transfer-Encoding is not supported; send a Content-Length instead')
   }
+  if (!headers.has('content-length')) return 0 // RFC 9112 §6.3: a request with neither has no body
   const values = headers.all('content-length').flatMap((value) => value.split(','))
-  if (values.length === 0) return 0 // RFC 9112 §6.3: a request with neither has no body
   const lengths = new Set(values.map((value) => value.trim()))
   if (lengths.size > 1) throw new HttpError(400, `Content-Length has different values: ${[...lengths].join(', ')}`)
   const [length] = lengths as Set<string>

@@ -43,15 +43,19 @@ export function startRequest(exchange: Exchange, line: string): void {
 /** Header lines up to the empty line that ends the head. */
 export async function parseHeaders(rfile: SocketReader): Promise<RequestHeaders> {
   const headers = new RequestHeaders()
-  let budget = MAX_HEADER_BYTES
-  for (let count = 0; ; count++) {
+  for (let budget = MAX_HEADER_BYTES; ; ) {
     const line = await readHeadLine(rfile, budget, 431, 'the header block')
     if (line === undefined) throw new HttpError(400, 'the connection ended inside the headers')
     if (line === '') return headers
-    if (count === MAX_HEADER_FIELDS) throw new HttpError(431, `more than ${MAX_HEADER_FIELDS} header fields`)
-    budget -= line.length + 2
-    headers.add(...parseHeaderLine(line))
+    budget -= addHeaderLine(headers, line)
   }
+}
+
+/** One "Name: value" line into the headers; the bytes it used of the head's budget. */
+function addHeaderLine(headers: RequestHeaders, line: string): number {
+  if (headers.size === MAX_HEADER_FIELDS) throw new HttpError(431, `more than ${MAX_HEADER_FIELDS} header fields`)
+  headers.add(...parseHeaderLine(line))
+  return line.length + 2
 }
 
 /** One line of the head as text; undefined at the end of the stream. */

@@ -56,15 +56,19 @@ export function startRequest(exchange: Exchange, line: string): void {
 /** Header lines up to the empty line that ends the head. */
 export async function parseHeaders(rfile: SocketReader, exchange: Exchange, limits: Limits): Promise<RequestHeaders> {
   const headers = new RequestHeaders()
-  let budget = limits.maxHeaderBytes
-  for (let count = 0; ; count++) {
+  for (let budget = limits.maxHeaderBytes; ; ) {
     const line = await readHeadLine(rfile, exchange, budget, 431, 'the header block')
     if (line === undefined) throw new HttpError(400, 'the connection ended inside the headers')
     if (line === '') return headers
-    if (count === limits.maxHeaderFields) throw new HttpError(431, `more than ${limits.maxHeaderFields} header fields`)
-    budget -= line.length + 2
-    headers.add(...parseHeaderLine(line))
+    budget -= addHeaderLine(headers, line, limits.maxHeaderFields)
   }
+}
+
+/** One "Name: value" line into the headers; the bytes it used of the head's budget. */
+function addHeaderLine(headers: RequestHeaders, line: string, maxHeaderFields: number): number {
+  if (headers.size === maxHeaderFields) throw new HttpError(431, `more than ${maxHeaderFields} header fields`)
+  headers.add(...parseHeaderLine(line))
+  return line.length + 2
 }
 
 /** One line of the head as text; undefined at the end of the stream. */

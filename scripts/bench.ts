@@ -4,11 +4,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { renderSvg } from './bench/chart.ts'
+import { buildFinalAt } from './bench/final-at.ts'
 import { BENCH_USAGE, UsageError, parseBenchArgs } from './bench/options.ts'
 import { killChildrenOnExit } from './bench/processes.ts'
 import { formatGoal, goalsOf, summarize } from './bench/report.ts'
 import { runBench } from './bench/run.ts'
-import { repoRoot } from './bench/servers-under-test.ts'
+import { addFinalAt, repoRoot } from './bench/servers-under-test.ts'
 import { renderMarkdown } from './bench/table.ts'
 
 let options
@@ -26,6 +27,17 @@ if (options.help) {
 
 const log = (line: string) => console.log(line)
 killChildrenOnExit(log)
+if (options.against) {
+  let built
+  try {
+    built = await buildFinalAt(options.against)
+  } catch (error) {
+    console.error(`error: ${(error as Error).message}`)
+    process.exit(2)
+  }
+  const server = addFinalAt(built.short, built.dist)
+  log(`${server.label}: final/src of ${built.short}, bundled in ${built.dist}; measured in turn with today's final/ wherever final/ runs`)
+}
 const bench = await runBench(options, log)
 const markdown = renderMarkdown(bench)
 mkdirSync(options.out, { recursive: true })

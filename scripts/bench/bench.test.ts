@@ -15,7 +15,9 @@ import { formatGoal, isMet, type Goal } from './report.ts'
 import { killAll, startProcess, stopProcess, waitForOutput, type Started } from './processes.ts'
 import { RACY_WINDOW_MS } from './servers/file-cache.ts'
 import { runBench } from './run.ts'
-import { repoRoot } from './servers-under-test.ts'
+import { addFinalAt, repoRoot } from './servers-under-test.ts'
+import { buildFinalAt } from './final-at.ts'
+import { bundleFinal } from '../lib/bundle-final.ts'
 import { planBench, findScenario } from './scenarios.ts'
 import { renderMarkdown, renderTable } from './table.ts'
 import type { BenchRun, Cell } from './run.ts'
@@ -111,8 +113,34 @@ describe('a bench run', () => {
     expect(lines.join('\n')).toMatch(/load generator: (wrk|autocannon)/)
     expect(bench.cells).toHaveLength(1)
     expect(bench.cells[0]!.rps).toBeGreaterThan(0)
+    // The server's CPU time per response, from /proc: a few µs to a few hundred for a small file.
+    expect(bench.cells[0]!.cpuPerResponse!.userUs + bench.cells[0]!.cpuPerResponse!.systemUs).toBeGreaterThan(0)
+    expect(bench.cells[0]!.cpuPerResponse!.userUs).toBeLessThan(10_000)
     expect(renderTable(bench)).toMatch(/\| small file, keep-alive \| cached node:http \| 1\.00× plain node:http|\| small file, keep-alive \| cached node:http \| – plain node:http \| [\d,]+ \|/)
     rmSync(out, { recursive: true, force: true })
+  })
+
+  test('--against COMMIT: final/ of that commit is bundled and measured in turn with today\'s, and the table compares the two', async () => {
+    await bundleFinal(path.join(repoRoot, 'final', 'src'), path.join(repoRoot, 'final', 'dist')) // what prebench does
+    const options = parseBenchArgs(['--only', 'keepalive', '--servers', 'final', '--runs', '1', '--duration', '1', '--warmup', '0', '--against', 'HEAD'])
+    expect(options.against).toBe('HEAD')
+    const built = await buildFinalAt('HEAD')
+    expect(existsSync(path.join(built.dist, 'main.js'))).toBe(true)
+    const server = addFinalAt(built.short, built.dist)
+    expect(planBench(options).map(({ servers }) => servers)).toEqual([['final', server.id]])
+    const bench = await runBench(options, () => {})
+    expect(bench.cells.map((c) => [c.server, c.rps > 0, c.errors])).toEqual([
+      ['final', true, 0],
+      [server.id, true, 0],
+    ])
+    const markdown = renderMarkdown(bench)
+    expect(markdown).toContain('## final/ against an earlier final/')
+    expect(markdown).toMatch(new RegExp(`- small file, keep-alive: final ÷ final at ${built.short} = \\d+\\.\\d\\d× \\([\\d,]+ against [\\d,]+ req/s; CPU per response [\\d.]+ \\+ [\\d.]+ µs against [\\d.]+ \\+ [\\d.]+ µs\\)`))
+    rmSync(path.dirname(built.dist), { recursive: true, force: true })
+  })
+
+  test('--against a commit that does not exist says so', async () => {
+    await expect(buildFinalAt('no-such-commit-here')).rejects.toThrow(/--against no-such-commit-here: no such commit/)
   })
 
   test('without wrk: autocannon, and the node:net generator for a new connection per request', async () => {

@@ -1,5 +1,5 @@
 // The bench's command line: npm run bench -- [--quick] [--runs N] [--duration S] [--only SCENARIO,…]
-// [--servers ID,…] [--load wrk|autocannon] [--out DIR].
+// [--servers ID,…] [--load wrk|autocannon] [--against COMMIT] [--out DIR].
 
 import path from 'node:path'
 import { parseArgs } from 'node:util'
@@ -17,6 +17,8 @@ export interface BenchOptions {
   servers: string[] | undefined
   load: LoadTool | undefined
   out: string
+  /** A commit whose final/ is measured beside today's (final-at.ts). */
+  against: string | undefined
   help: boolean
 }
 
@@ -35,6 +37,7 @@ Options:
   --only ID,…          scenarios: ${SCENARIOS.map((s) => s.id).join(', ')}
   --servers ID,…       servers: ${SERVERS.map((s) => s.id).join(', ')} ("ch07" picks both ch07s)
   --load TOOL          wrk or autocannon (default wrk when installed)
+  --against COMMIT     also measure final/ as it was at COMMIT, in turn with today's: did speed go backwards?
   --out DIR            where latest.md and latest.svg go (default bench/results)`
 
 export function parseBenchArgs(args: string[]): BenchOptions {
@@ -63,6 +66,7 @@ export function parseBenchArgs(args: string[]): BenchOptions {
     servers: values.servers?.split(',').map((id) => checked(() => (SERVERS.some((s) => s.id.startsWith(`${id}-`)) ? id : findServer(id).id))),
     load: values.load === undefined ? undefined : checked(() => loadTool(values.load!)),
     out: values.out === undefined ? path.join(repoRoot, 'bench/results') : path.resolve(values.out),
+    against: values.against,
   }
 }
 
@@ -70,7 +74,7 @@ function readBenchArgs(args: string[]) {
   const text = { type: 'string' } as const
   return parseArgs({
     args,
-    options: { quick: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, runs: text, duration: text, warmup: text, only: text, servers: text, load: text, out: text },
+    options: { quick: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, runs: text, duration: text, warmup: text, only: text, servers: text, load: text, out: text, against: text },
     allowPositionals: true,
     strict: true,
   })

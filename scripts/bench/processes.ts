@@ -63,6 +63,28 @@ export function peakRssKiB(pid: number | undefined): number | undefined {
   }
 }
 
+export interface CpuTime {
+  userUs: number
+  systemUs: number
+}
+
+const TICK_US = 10_000 // /proc counts CPU time in ticks of 1/100 s (USER_HZ, 100 on every Linux Node runs on)
+
+/**
+ * The CPU time the process has used so far, in its own code and in the kernel on its behalf
+ * (Linux: utime and stime of /proc/PID/stat), or undefined. A process's children are not in it.
+ */
+export function cpuTime(pid: number | undefined): CpuTime | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    // "PID (name) state ppid …": the name may hold spaces, so count the fields after its ")".
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return { userUs: Number(fields[11]) * TICK_US, systemUs: Number(fields[12]) * TICK_US }
+  } catch {
+    return undefined
+  }
+}
+
 /**
  * Start the peak over again from the current RSS (Linux: "5" to /proc/PID/clear_refs), so that
  * a peak read later is the measurement's, not start-up's (tsx compiling). False if not allowed.

@@ -16,6 +16,8 @@ export interface Row {
   /** For the idle scenario's "with" row: median over runs of with / without. */
   idleRatio: number | undefined
   peakRssMiB: number | undefined
+  /** Median over runs of the server's CPU time per response, user and system, in µs (Node servers). */
+  cpuPerResponse: { userUs: number; systemUs: number } | undefined
   failed: number
   errors: number
   idleClosed: number
@@ -36,6 +38,15 @@ export function median(values: number[]): number | undefined {
   const middle = Math.floor(sorted.length / 2)
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1]! + sorted[middle]!) / 2
 }
+
+function medianCpu(cells: Cell[]): Row['cpuPerResponse'] {
+  const userUs = median(cells.flatMap((c) => (c.cpuPerResponse ? [c.cpuPerResponse.userUs] : [])))
+  const systemUs = median(cells.flatMap((c) => (c.cpuPerResponse ? [c.cpuPerResponse.systemUs] : [])))
+  return userUs === undefined || systemUs === undefined ? undefined : { userUs, systemUs }
+}
+
+/** "9.6 + 12.1 µs": CPU time per response, user + system. */
+export const formatCpu = (cpu: Row['cpuPerResponse']) => (cpu ? `${cpu.userUs.toFixed(1)} + ${cpu.systemUs.toFixed(1)} µs` : '–')
 
 /** Median over runs of a's throughput / b's, each pair from the same run. */
 export function ratioOf(cells: Cell[], scenario: ScenarioId, a: { server: string; idle?: boolean }, b: { server: string; idle?: boolean }): number | undefined {
@@ -61,6 +72,7 @@ export function summarize(bench: BenchRun): Row[] {
         ratio: ratioOf(bench.cells, scenario.id, { server, idle }, { server: scenario.baseline, idle }),
         idleRatio: idle ? ratioOf(bench.cells, scenario.id, { server, idle: true }, { server, idle: false }) : undefined,
         peakRssMiB: peaks.length ? Math.max(...peaks) / 1024 : undefined,
+        cpuPerResponse: medianCpu(mine),
         failed: mine.reduce((sum, c) => sum + c.failed, 0),
         errors: mine.reduce((sum, c) => sum + c.errors, 0),
         idleClosed: mine.reduce((sum, c) => sum + (c.idleClosed ?? 0), 0),
@@ -85,25 +97,27 @@ export function goalsOf(bench: BenchRun, rows: Row[]): Goal[] {
   ]
 }
 
-export interface NginxShare {
+export interface Share {
   scenario: ScenarioId
   idle: boolean
-  /** Median over runs of final's throughput / nginx's in the same run: 0.62 is "final reaches 62% of nginx". */
+  /** Median over runs of final's throughput / the other's in the same run: 0.62 is "final reaches 62% of nginx". */
   share: number
   finalRps: number
-  nginxRps: number
+  otherRps: number
 }
 
-/** final/ against nginx, the practical limit, in every scenario (and idle state) where both ran. */
-export function nginxShares(bench: BenchRun, rows: Row[] = summarize(bench)): NginxShare[] {
-  const shares: NginxShare[] = []
+/** final/ against another server (nginx, the practical limit; or final/ at another commit) wherever both ran. */
+export function sharesOver(other: string, bench: BenchRun, rows: Row[] = summarize(bench)): Share[] {
+  const shares: Share[] = []
   for (const final of rows.filter((r) => r.server === 'final')) {
-    const nginx = rows.find((r) => r.server === 'nginx' && r.scenario === final.scenario && r.idle === final.idle)
-    const share = nginx && ratioOf(bench.cells, final.scenario, { server: 'final', idle: final.idle }, { server: 'nginx', idle: final.idle })
-    if (nginx && share !== undefined) shares.push({ scenario: final.scenario, idle: final.idle, share, finalRps: final.rps, nginxRps: nginx.rps })
+    const them = rows.find((r) => r.server === other && r.scenario === final.scenario && r.idle === final.idle)
+    const share = them && ratioOf(bench.cells, final.scenario, { server: 'final', idle: final.idle }, { server: other, idle: final.idle })
+    if (them && share !== undefined) shares.push({ scenario: final.scenario, idle: final.idle, share, finalRps: final.rps, otherRps: them.rps })
   }
   return shares
 }
+
+export const nginxShares = (bench: BenchRun, rows?: Row[]) => sharesOver('nginx', bench, rows)
 
 /** "62%": a share as a reader says it. */
 export const percent = (share: number) => `${Math.round(share * 100)}%`

@@ -9,7 +9,7 @@ import { makeFixture, type Fixture } from './fixture.ts'
 import { describeLoad, pickLoadTool, runLoad, type LoadResult, type LoadSpec, type LoadTool } from './load.ts'
 import type { BenchOptions } from './options.ts'
 import { NGINX, nginxMissing, nginxVersion, startNginx } from './nginx.ts'
-import { killAll, peakRssKiB, resetPeakRss, startProcess, stopProcess, waitForOutput, type Started } from './processes.ts'
+import { cpuTime, killAll, peakRssKiB, resetPeakRss, type CpuTime, startProcess, stopProcess, waitForOutput, type Started } from './processes.ts'
 import { describeRevision, fingerprintSources } from './revision.ts'
 import { IDLE_CONNECTIONS, planBench, type Scenario, type ScenarioId } from './scenarios.ts'
 import { findServer, repoRoot, type ServerFiles, type ServerUnderTest } from './servers-under-test.ts'
@@ -23,6 +23,12 @@ export interface Cell extends LoadResult {
   /** VmHWM at the end; from the end of the warm-up when peakReset, else since start. */
   peakRssKiB: number | undefined
   peakReset: boolean
+  /**
+   * The server's CPU time per response during the measurement, in µs: steadier than req/s on a
+   * shared machine, since time the server waits for a CPU is not in it. Node servers only (nginx's
+   * work is done by its worker, a child process).
+   */
+  cpuPerResponse?: CpuTime
   /** Idle connections the server closed during the measurement (each was opened again). */
   idleClosed?: number
 }
@@ -142,7 +148,11 @@ async function measureCell({ scenario, id, idle, run, tool, cpus, fixture, optio
     if (options.warmupS > 0) await runLoad(tool, { ...spec, durationS: options.warmupS })
     const peakReset = resetPeakRss(serverProcess.child.pid)
     log(`${tag}: ${describeLoad(tool, spec)}${loadCpus ? ` on CPU ${loadCpus}` : ''}`)
+    const before = server.kind === 'node' ? cpuTime(serverProcess.child.pid) : undefined
     const result = await runLoad(tool, spec)
+    const after = before && cpuTime(serverProcess.child.pid)
+    const responses = result.ok + result.failed
+    const cpuPerResponse = before && after && responses > 0 ? { userUs: (after.userUs - before.userUs) / responses, systemUs: (after.systemUs - before.systemUs) / responses } : undefined
     const peak = peakRssKiB(serverProcess.child.pid)
     let idleClosed: number | undefined
     if (holder) {
@@ -151,7 +161,7 @@ async function measureCell({ scenario, id, idle, run, tool, cpus, fixture, optio
     }
     const trouble = [result.failed && `${result.failed} not 2xx`, result.errors && `${result.errors} socket errors`, idleClosed && `${idleClosed} idle connections closed`].filter(Boolean)
     log(`${tag}: ${Math.round(result.rps)} req/s, peak RSS ${peak === undefined ? '?' : Math.round(peak / 1024)} MiB${trouble.length ? ` (${trouble.join(', ')})` : ''}`)
-    return { scenario: scenario.id, server: id, idle, run, ...result, peakRssKiB: peak, peakReset, ...(idleClosed === undefined ? {} : { idleClosed }) }
+    return { scenario: scenario.id, server: id, idle, run, ...result, peakRssKiB: peak, peakReset, ...(cpuPerResponse ? { cpuPerResponse } : {}), ...(idleClosed === undefined ? {} : { idleClosed }) }
   } finally {
     if (holder) await stopProcess(holder)
     await running.stop()

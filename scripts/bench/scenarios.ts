@@ -4,7 +4,7 @@
 
 import { DEMO_LOGIN, LARGE_FILE, SMALL_FILE } from './fixture.ts'
 import type { BenchOptions } from './options.ts'
-import { findServer, isPicked, type ServerUnderTest } from './servers-under-test.ts'
+import { finalsAt, findServer, isPicked, type ServerUnderTest } from './servers-under-test.ts'
 
 export type ScenarioId = 'keepalive' | 'newconn' | 'large' | 'login' | 'idle'
 
@@ -107,6 +107,7 @@ export function findScenario(id: string): Scenario {
 /** The scenarios and, for each, the servers this run measures; `missing`: servers not installed here (nginx). */
 export function planBench(options: BenchOptions, missing: string[] = []): { scenario: Scenario; servers: string[] }[] {
   return SCENARIOS.filter((scenario) => !options.only || options.only.includes(scenario.id))
-    .map((scenario) => ({ scenario, servers: (options.quick ? scenario.quickServers : scenario.servers).filter((id) => isPicked(findServer(id), options.servers) && !missing.includes(id)) }))
+    .map((scenario) => ({ scenario, servers: (options.quick ? scenario.quickServers : scenario.servers).flatMap((id) => (id === 'final' ? [id, ...finalsAt()] : [id])) }))
+    .map(({ scenario, servers }) => ({ scenario, servers: servers.filter((id) => isPicked(findServer(id), options.servers) && !missing.includes(id)) }))
     .filter(({ servers }) => servers.length > 0)
 }

@@ -41,8 +41,8 @@ const benchServer = (name: string) => (files: ServerFiles, idle: boolean) =>
 const chapter = (folder: string, extra: (files: ServerFiles) => string[]) => (files: ServerFiles) => tsx(`chapters/${folder}/src/main.ts`, ...extra(files))
 // final/ runs as users run it: the bundle that `npm run bench` builds first (prebench), with the
 // V8 flags of `npm start` (read from package.json, so the two cannot drift apart).
-const finalServer = (threads: number) => (files: ServerFiles, idle: boolean) =>
-  [...startScriptNodeFlags(), path.join(repoRoot, 'final', 'dist', 'main.js'), '--port', '0', '--quiet', '--root', files.root, '--users', files.users, '--threads', String(threads),
+const finalServer = (threads: number, dist = path.join(repoRoot, 'final', 'dist')) => (files: ServerFiles, idle: boolean) =>
+  [...startScriptNodeFlags(), path.join(dist, 'main.js'), '--port', '0', '--quiet', '--root', files.root, '--users', files.users, '--threads', String(threads),
     // The defaults close a connection that sent nothing for 10 s, and refuse the 1001st.
     ...(idle ? ['--max-connections', '4000', '--headers-timeout', String(IDLE_TIMEOUT_MS), '--keep-alive-timeout', String(IDLE_TIMEOUT_MS)] : [])]
 
@@ -69,6 +69,18 @@ export const SERVERS: ServerUnderTest[] = [
   { kind: 'nginx', id: 'nginx', label: 'nginx', keepAlive: true, login: false },
   node({ id: 'final', label: 'final', keepAlive: true, login: true, args: finalServer(2) }),
 ]
+
+/** final/ of another commit, bundled in `dist` (final-at.ts), measured beside today's: "final-at-18aea91". */
+export function addFinalAt(short: string, dist: string): ServerUnderTest {
+  const server = node({ id: `final-at-${short}`, label: `final at ${short}`, keepAlive: true, login: true, args: finalServer(2, dist) })
+  SERVERS.push(server)
+  return server
+}
+
+/** The servers addFinalAt() added: measured wherever final/ is. */
+export function finalsAt(): string[] {
+  return SERVERS.filter((s) => s.id.startsWith('final-at-')).map((s) => s.id)
+}
 
 export function findServer(id: string): ServerUnderTest {
   const server = SERVERS.find((s) => s.id === id)

@@ -2,10 +2,10 @@
 // and scenario. Ratios first; absolute req/s only in the raw column (the machine is shared).
 
 import os from 'node:os'
-import { formatGoal, goalsOf, isMet, nginxShares, percent, summarize, type Row } from './report.ts'
+import { formatCpu, formatGoal, goalsOf, isMet, nginxShares, percent, sharesOver, summarize, type Row } from './report.ts'
 import type { BenchRun } from './run.ts'
 import { IDLE_CONNECTIONS, findScenario } from './scenarios.ts'
-import { findServer } from './servers-under-test.ts'
+import { finalsAt, findServer } from './servers-under-test.ts'
 
 const times = (n: number | undefined) => (n === undefined ? '–' : `${n.toFixed(2)}×`)
 
@@ -23,7 +23,7 @@ export function describeRun(bench: BenchRun): string {
 
 export function renderTable(bench: BenchRun, rows: Row[] = summarize(bench)): string {
   const shares = nginxShares(bench, rows)
-  const lines = ['| scenario | server | ratio | req/s (median) | peak RSS | not 2xx / errors | notes |', '| --- | --- | ---: | ---: | ---: | ---: | --- |']
+  const lines = ['| scenario | server | ratio | req/s (median) | peak RSS | CPU per response (user + system) | not 2xx / errors | notes |', '| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |']
   for (const scenario of bench.scenarios) {
     const baseline = findServer(scenario.baseline).label
     for (const row of rows.filter((r) => r.scenario === scenario.id)) {
@@ -35,7 +35,7 @@ export function renderTable(bench: BenchRun, rows: Row[] = summarize(bench)): st
       ].filter(Boolean)
       lines.push(
         `| ${scenario.title} | ${server} | ${times(row.ratio)} ${baseline} | ${Math.round(row.rps).toLocaleString('en')} | ` +
-          `${row.peakRssMiB === undefined ? '–' : `${Math.round(row.peakRssMiB)} MiB`} | ${row.failed} / ${row.errors} | ${notes.join('; ')} |`,
+          `${row.peakRssMiB === undefined ? '–' : `${Math.round(row.peakRssMiB)} MiB`} | ${formatCpu(row.cpuPerResponse)} | ${row.failed} / ${row.errors} | ${notes.join('; ')} |`,
       )
     }
   }
@@ -54,13 +54,27 @@ export function renderNginxShares(bench: BenchRun, rows: Row[] = summarize(bench
   return nginxShares(bench, rows).map(
     (s) =>
       `${withOrWithout(findScenario(s.scenario).title, s.scenario === 'idle', s.idle)}: ` +
-      `final reaches ${percent(s.share)} of nginx (${Math.round(s.finalRps).toLocaleString('en')} against ${Math.round(s.nginxRps).toLocaleString('en')} req/s)`,
+      `final reaches ${percent(s.share)} of nginx (${Math.round(s.finalRps).toLocaleString('en')} against ${Math.round(s.otherRps).toLocaleString('en')} req/s)`,
+  )
+}
+
+/** With --against: one line a scenario, "final ÷ final at 18aea91 = 1.02× (…)", for each earlier final/ measured. */
+export function renderAgainst(bench: BenchRun, rows: Row[] = summarize(bench)): string[] {
+  const cpuOf = (server: string, s: { scenario: string; idle: boolean }) => formatCpu(rows.find((r) => r.server === server && r.scenario === s.scenario && r.idle === s.idle)?.cpuPerResponse)
+  return finalsAt().flatMap((other) =>
+    sharesOver(other, bench, rows).map(
+      (s) =>
+        `${withOrWithout(findScenario(s.scenario).title, s.scenario === 'idle', s.idle)}: final ÷ ${findServer(other).label} = ${times(s.share)} ` +
+        `(${Math.round(s.finalRps).toLocaleString('en')} against ${Math.round(s.otherRps).toLocaleString('en')} req/s; ` +
+        `CPU per response ${cpuOf('final', s)} against ${cpuOf(other, s)})`,
+    ),
   )
 }
 
 export function renderMarkdown(bench: BenchRun): string {
   const rows = summarize(bench)
   const shares = renderNginxShares(bench, rows)
+  const against = renderAgainst(bench, rows)
   const goals = goalsOf(bench, rows).filter((goal) => goal.measured !== undefined)
   const verdict = (met: boolean | undefined) => (met ? 'met' : 'not yet')
   return [
@@ -78,6 +92,9 @@ export function renderMarkdown(bench: BenchRun): string {
     ...(goals.length ? ['## Goals for final/', '', '| goal | measured | |', '| --- | --- | --- |', ...goals.map((g) => `| ${g.text} | ${formatGoal(g)} | ${verdict(isMet(g))} |`), ''] : []),
     ...(shares.length
       ? ['## final/ against nginx, the practical limit', '', 'final/\'s throughput over nginx\'s from the same run (median over runs); nginx serves the same files with one process on the same core, sendfile on.', '', ...shares.map((line) => `- ${line}`), '']
+      : []),
+    ...(against.length
+      ? ['## final/ against an earlier final/', '', 'Today\'s final/ over final/ as it was at another commit (`--against`), both from their bundles, measured in turn in the same run (median over runs of the per-run ratio): above 1.00× is faster today. The server\'s CPU time per response (user + system, medians) moves less with the machine\'s other work than req/s does.', '', ...against.map((line) => `- ${line}`), '']
       : []),
     '## Every cell',
     '',

@@ -1,26 +1,14 @@
 // Unit tests of the reference SocketReader (skipped when WORKBOOK_SERVER tests your own server).
 
-import net from 'node:net'
-import { afterEach, describe, expect, it } from 'vitest'
-import { otherServer } from '../../../scripts/kit/index.ts'
+import type net from 'node:net'
+import { describe, expect, it } from 'vitest'
+import { otherServer, socketPair } from '../../../scripts/kit/index.ts'
 import { LineTooLong, SocketReader } from '../src/socket-reader.ts'
-
-const cleanups: (() => void)[] = []
-afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()))
 
 /** A connected pair: the reader on the server side, the raw socket on the client side. */
 async function pair(): Promise<{ reader: SocketReader; client: net.Socket }> {
-  const listener = net.createServer({ pauseOnConnect: true })
-  await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve))
-  const accepted = new Promise<net.Socket>((resolve) => listener.once('connection', resolve))
-  const client = net.connect((listener.address() as net.AddressInfo).port, '127.0.0.1')
-  const socket = await accepted
-  cleanups.push(() => {
-    client.destroy()
-    socket.destroy()
-    listener.close()
-  })
-  return { reader: new SocketReader(socket), client }
+  const { server, client } = await socketPair()
+  return { reader: new SocketReader(server), client }
 }
 
 describe.skipIf(otherServer)('SocketReader', () => {

@@ -61,6 +61,19 @@ describe('the body, by Content-Length', hint('chapters/03-http-parse/README.md#t
   })
 })
 
+describe('the limits of the head', hint('chapters/03-http-parse/README.md#lines-of-the-head'), () => {
+  const fields = (n: number) => Array.from({ length: n }, (_, i) => `X-F${i}: ${i}\r\n`).join('')
+
+  it('100 header fields are read; a 101st gets 431', async () => {
+    const atLimit = await exchange(server.port, `GET / HTTP/1.1\r\nHost: localhost\r\n${fields(99)}\r\n`)
+    expectResponse(atLimit, { status: 200, why: 'Host and 99 more make 100 fields: at the limit, not over it.' })
+    atLimit.client.destroy()
+    const over = await exchange(server.port, `GET / HTTP/1.1\r\nHost: localhost\r\n${fields(100)}\r\n`)
+    expectResponse(over, { status: 431, why: 'Host and 100 more make 101 fields: RFC 6585 §5, 431 Request Header Fields Too Large; at most 100, as Apache\'s LimitRequestFields.' })
+    over.client.destroy()
+  })
+})
+
 describe('malformed requests get 400 and the server stays up', () => {
   // The fourth element is the explainer section that teaches the rule (the test's hint).
   const cases: [name: string, request: string, why: string, section: string][] = [

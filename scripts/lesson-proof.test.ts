@@ -21,7 +21,9 @@ describe.skipIf(otherServer)('each chapter tests its own lesson', () => {
       // --bail: one failure proves the point; the rest of a suite against the wrong server only waits.
       const env = { WORKBOOK_SERVER: previous ? referenceCommand(previous) : nullServer, WORKBOOK_TIMEOUT_MS: '1000' }
       const result = await runSuite(chapter, { timeoutMs: RUN_TIMEOUT_MS, env, bail: true })
-      console.log(`lesson proof: ${chapter} against ${against}: ${result.failed} failed (stopping at the first), ${result.passed} passed before it`)
+      console.log(`lesson proof: ${chapter} against ${against}: ${result.failed} failed (stopping at the first), ${result.passed} passed before it${result.crashed ? `; the run broke: ${result.crashed}` : ''}`)
+      // A run that broke before any test failed proves nothing either way: say why, not "every test passed".
+      if (result.failed === 0 && result.crashed) expect.fail(`The suite of ${chapter} did not run to a result against ${against}: ${result.crashed}`)
       expect(result.failed, `Every test of ${chapter} passed against ${against}: the suite does not test the chapter's lesson.`).toBeGreaterThan(0)
     })
   })

@@ -3,7 +3,6 @@
 // Exchange; BaseHTTPRequestHandler.parseRequest() calls them in order. The head must arrive within
 // headersTimeoutMs of its first byte (slowloris), a body within requestTimeoutMs. One head ends all
 // its lines the same way, CRLF or bare LF (headText).
-// A head that arrived whole is read without a promise (MaybePromise; README "What made it fast", step 3).
 
 import { readChunkedBody, recordDecodedLength } from './chunked-body.ts'
 import type { Exchange } from './exchange.ts'
@@ -16,7 +15,7 @@ import { splitTarget } from './static-files.ts'
 /** The limits a request is read under: the server's, every one set (limits.ts). */
 export type Limits = Required<ConnectionLimits>
 
-/** A value now, or a promise of it when the bytes are not all here yet. */
+/** A value now, or a promise of it when the bytes are not all here yet: a head that arrived whole is read without one (step 3). */
 export type MaybePromise<T> = T | Promise<T>
 
 /**

@@ -289,12 +289,11 @@ function methodsOf(routes: Record<string, Route>): string[] {
   return [...Object.keys(routes).flatMap((method) => (method === 'GET' ? ['GET', 'HEAD'] : [method])), 'OPTIONS']
 }
 
-/** A file read whole, with its headers prepared once: for 200, for a range, for 304. */
+/** A file read whole, with its headers prepared once: for 200 and for 304. */
 function toCachedFile(namedPath: string, body: Buffer, { etag, lastModified }: Validators, contentType: string, mtime: Date, cacheControl: string | undefined): CachedFile {
   const compressible = isCompressible(contentType, body.length)
   const validators = `ETag: ${etag}\r\nLast-Modified: ${lastModified}\r\n${cacheControl ? `Cache-Control: ${cacheControl}\r\n` : ''}`
   const vary = compressible ? 'Vary: Accept-Encoding\r\n' : '' // RFC 9110 §12.5.5, on the plain form too
   const headers = `${validators}Accept-Ranges: bytes\r\nContent-Type: ${contentType}\r\n${vary}Content-Length: ${body.length}\r\n`
-  const ready = { date: '', byConnection: new Map() }
-  return { namedPath, body, etag, lastModified, mtime, headers, notModifiedHeaders: `${validators}${vary}`, compressible, ready }
+  return { namedPath, body, etag, lastModified, mtime, headers, notModifiedHeaders: `${validators}${vary}`, compressible, ready: { date: '', byConnection: new Map() } }
 }

@@ -33,11 +33,6 @@ export class UserStore {
     const matches = await verify(password, user?.passwordHash ?? DUMMY_HASH)
     return user && matches ? user : undefined
   }
-
-  /** Every user, in the order of the file. */
-  list(): User[] {
-    return [...this.byName.values()]
-  }
 }
 
 /** Read and check a users file. A mistake in it stops the server at start, with its place named. */

@@ -58,8 +58,12 @@ describe('the request timeout', hint('chapters/07-threads/README.md#a-timeout'),
     // One thread, ten logins, a 200 ms timeout: the last login waits for nine hashes, far longer.
     const busy = await startServer({ reference: 'chapters/07-threads', root: ROOT, users: USERS, env: { REQUEST_TIMEOUT_MS: '200', THREADS: '1' } })
     try {
-      const clients = await Promise.all(Array.from({ length: 10 }, () => RawClient.connect(busy.port)))
-      await Promise.all(clients.map((client) => client.send(LOGIN)))
+      // Each login is sent as soon as its connection is open: an idle connection may be closed at 200 ms, and a busy host can take that long to open ten.
+      const clients = await Promise.all(Array.from({ length: 10 }, async () => {
+        const client = await RawClient.connect(busy.port)
+        await client.send(LOGIN)
+        return client
+      }))
       const statuses = await Promise.all(clients.map(async (client) => (await client.readResponse({ timeoutMs: 30_000 })).status))
       expect(statuses, 'Every login gets its answer; a client that sent its whole request is not timed out').toEqual(Array(10).fill(200))
     } finally {

@@ -9,8 +9,8 @@ import path from 'node:path'
 import { bundleFinal } from '../lib/bundle-final.ts'
 import { repoRoot } from './servers-under-test.ts'
 
-/** The commit's short hash and the folder that holds its final/ bundle (main.js). */
-export async function buildFinalAt(commit: string): Promise<{ short: string; dist: string }> {
+/** final/src as it was at a commit, unpacked from git into a temporary folder, and the commit's short hash. */
+export function finalSrcAt(commit: string): { short: string; src: string } {
   let short: string
   try {
     short = execFileSync('git', ['rev-parse', '--short', `${commit}^{commit}`], { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
@@ -20,6 +20,13 @@ export async function buildFinalAt(commit: string): Promise<{ short: string; dis
   const folder = mkdtempSync(path.join(os.tmpdir(), `workbook-final-${short}-`))
   const tar = execFileSync('git', ['archive', '--format=tar', short, 'final/src'], { cwd: repoRoot, maxBuffer: 64 * 1024 * 1024 })
   execFileSync('tar', ['-x', '-C', folder], { input: tar })
-  await bundleFinal(path.join(folder, 'final', 'src'), path.join(folder, 'dist'))
-  return { short, dist: path.join(folder, 'dist') }
+  return { short, src: path.join(folder, 'final', 'src') }
+}
+
+/** The commit's short hash and the folder that holds its final/ bundle (main.js). */
+export async function buildFinalAt(commit: string): Promise<{ short: string; dist: string }> {
+  const { short, src } = finalSrcAt(commit)
+  const dist = path.join(src, '..', '..', 'dist')
+  await bundleFinal(src, dist)
+  return { short, dist }
 }

@@ -12,6 +12,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { build } from 'esbuild'
+import { finalSrcAt } from './final-at.ts'
 import { SMALL_FILE, makeFixture, type Fixture } from './fixture.ts'
 import { repoRoot, startScriptNodeFlags } from './servers-under-test.ts'
 import { RACY_WINDOW_MS } from '../../final/src/limits.ts'
@@ -50,12 +51,10 @@ async function bundleHarness(subject: Subject): Promise<string> {
   return outfile
 }
 
-/** final/'s src as it was at a commit, in a temporary folder. */
+/** final/'s src as it was at a commit (final-at.ts unpacks it, as for `npm run bench -- --against`). */
 function srcAt(commit: string): Subject {
-  const short = execFileSync('git', ['rev-parse', '--short', `${commit}^{commit}`], { cwd: repoRoot, encoding: 'utf8' }).trim()
-  const folder = mkdtempSync(path.join(os.tmpdir(), `workbook-final-${short}-`))
-  execFileSync('tar', ['-x', '-C', folder], { input: execFileSync('git', ['archive', '--format=tar', short, 'final/src'], { cwd: repoRoot, maxBuffer: 64 * 1024 * 1024 }) })
-  return { label: `final/ at ${short}`, src: path.join(folder, 'final', 'src') }
+  const { short, src } = finalSrcAt(commit)
+  return { label: `final/ at ${short}`, src }
 }
 
 function harnessArgs(harness: string, requests: number, warmup: number, fixture: Fixture): string[] {
@@ -114,4 +113,9 @@ async function main(): Promise<void> {
   }
 }
 
-await main()
+try {
+  await main()
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error)
+  process.exitCode = 1
+}

@@ -77,6 +77,12 @@ export interface RunningServer {
   output(): string
   /** SIGTERM (SIGINT with `signal`), wait for the exit, SIGKILL the process group if it hangs. */
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+  /**
+   * Stop the server's processes (SIGSTOP to its group) and let them go on (SIGCONT): a stall, as a
+   * starved host or a long GC pause makes one. The kernel meanwhile still accepts and buffers bytes.
+   */
+  freeze(): void
+  thaw(): void
 }
 
 /** The command line that runs a folder's `src/main.ts` (a chapter's, or a learner's in TypeScript). */
@@ -122,8 +128,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     command,
     process: child,
     output: () => output,
+    freeze: () => killGroup(child.pid, 'SIGSTOP'),
+    thaw: () => killGroup(child.pid, 'SIGCONT'),
     async stop(signal = 'SIGTERM') {
       if (exit) return exit
+      killGroup(child.pid, 'SIGCONT') // a frozen server cannot hear the signal
       killGroup(child.pid, signal)
       const timer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), STOP_GRACE_MS)
       const result = await exited
@@ -164,7 +173,7 @@ function filesForLaterChapters(options: StartOptions): Pick<StartOptions, 'root'
 /** The stand-in for a server that was not started: every test that would use it is skipped first. */
 function notStarted(reference: string): RunningServer {
   const command = `(none: ${reference}'s suite does not apply to the server under test)`
-  return { port: 0, host: '127.0.0.1', command, process: undefined as unknown as ChildProcess, output: () => '', stop: async () => ({ code: 0, signal: null }) }
+  return { port: 0, host: '127.0.0.1', command, process: undefined as unknown as ChildProcess, output: () => '', freeze() {}, thaw() {}, stop: async () => ({ code: 0, signal: null }) }
 }
 
 /** A command template with {port}, {root} and {users} filled in, the paths quoted for the shell. */

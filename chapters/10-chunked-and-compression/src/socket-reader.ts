@@ -37,16 +37,28 @@ export class SocketReader {
     }
     socket.on('end', onEnd)
     socket.on('close', onEnd)
+    // Node runs expired timers before it reads the sockets: after a stall (a starved host, a long
+    // GC pause) the timeout can fire with the client's bytes already here, unread. So it is
+    // judged one turn later, once they are read; a byte read meanwhile restarted the timer.
     socket.on('timeout', () => {
-      // Waiting for the client: a 408 goes out. Not waiting, with bytes unsent: the client is not
-      // reading our reply. Neither: we are busy (a login waiting for a worker), which is no fault.
-      if (this.wake) {
-        this.timedOut = true
-        this.wake()
-      } else if (socket.writableLength > 0) {
-        socket.destroy()
-      }
+      const bytesRead = socket.bytesRead
+      setImmediate(() => {
+        if (socket.bytesRead === bytesRead) this.timeOut()
+      })
     })
+  }
+
+  /**
+   * Waiting for the client: a 408 goes out. Not waiting, with bytes unsent: the client is not
+   * reading our reply. Neither: we are busy (a login waiting for a worker), which is no fault.
+   */
+  private timeOut(): void {
+    if (this.wake) {
+      this.timedOut = true
+      this.wake()
+    } else if (this.socket.writableLength > 0) {
+      this.socket.destroy()
+    }
   }
 
   /** Bytes received and not yet read: the start of a next request, when requests are pipelined. */

@@ -134,13 +134,15 @@ export class TCPServer {
   /**
    * One timer for the whole server: every few moments, each handler ends the wait that is past its
    * deadline. An idle timer per socket would not do: any byte resets it, so a client that sends
-   * one byte every few seconds would hold its connection for ever (slowloris).
+   * one byte every few seconds would hold its connection for ever (slowloris). Node runs timers
+   * before it reads the sockets: after a stall (a starved host, a long GC pause) bytes that came
+   * in time may still be unread, so the sweep looks one turn later, once they are read.
    */
   private startDeadlineSweep(): void {
-    this.sweep = setInterval(() => {
+    this.sweep = setInterval(() => setImmediate(() => {
       const now = Date.now()
       for (const handler of this.handlers) handler.checkDeadlines(now)
-    }, SWEEP_INTERVAL_MS)
+    }), SWEEP_INTERVAL_MS)
     this.sweep.unref() // the listening socket, not the sweep, keeps the process running
   }
 

@@ -156,10 +156,12 @@ describe.skipIf(otherServer)('npm run check', () => {
       env: { ...process.env, WORKBOOK_SERVER: '', WORKBOOK_FOLDER: '', FORCE_COLOR: '0', NO_COLOR: '1' },
     })
     let output = ''
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
     const seen = (pattern: RegExp) =>
       new Promise<void>((resolve, reject) => {
         const look = () => pattern.test(output) && resolve()
-        child.stdout.on('data', (chunk: Buffer) => ((output += chunk.toString()), look()))
+        child.stdout.on('data', look)
         child.once('exit', () => reject(new Error(`check --watch exited; it printed:\n${output}`)))
         look()
       })

@@ -145,11 +145,24 @@ async function watchAndCheck(): Promise<never> {
     await checkOnce(controller.signal)
     if (!controller.signal.aborted) console.log(chalk.dim(`\nWatching ${target.folder!.shown}/ for changes. Ctrl-C stops.`))
   }
-  watch(target.folder.dir, { recursive: true }, (_event, file) => {
-    if (file && (/(^|\/)(node_modules|\.git)(\/|$)/.test(file) || path.resolve(target.folder!.dir, file) === reportFile)) return
+  const changed = () => {
     clearTimeout(timer)
     timer = setTimeout(() => void run(), DEBOUNCE_MS)
-  })
+  }
+  const startWatching = () => {
+    const watcher = watch(target.folder!.dir, { recursive: true }, (_event, file) => {
+      if (file && (/(^|\/)(node_modules|\.git)(\/|$)/.test(file) || path.resolve(target.folder!.dir, file) === reportFile)) return
+      changed()
+    })
+    // On Linux, Node's recursive watch fails when a folder goes while it scans it (a `git checkout`,
+    // an rm -r; nodejs/node#63686): watch the folder afresh and check again, instead of crashing.
+    watcher.on('error', () => {
+      watcher.close()
+      setTimeout(startWatching, DEBOUNCE_MS)
+      changed()
+    })
+  }
+  startWatching()
   await run()
   return new Promise<never>(() => {})
 }

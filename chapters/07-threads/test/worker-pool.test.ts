@@ -74,10 +74,13 @@ describe.skipIf(otherServer)('WorkerPool', () => {
   it('shutdown() lets queued jobs finish, then refuses new ones', async () => {
     pool = new WorkerPool(1, script)
     const jobs = [pool.execute({ op: 'echo', value: '1' }), pool.execute({ op: 'echo', value: '2' })]
-    const stopped = pool.shutdown()
+    const settled: string[] = []
+    jobs.forEach((job) => void job.then(() => settled.push('job')))
+    const stopped = pool.shutdown().then(() => settled.push('shutdown'))
     await expect(pool.execute({ op: 'echo', value: 'late' })).rejects.toBeInstanceOf(PoolBusy)
     expect(await Promise.all(jobs)).toMatchObject([{ value: '1' }, { value: '2' }])
     await stopped
+    expect(settled, 'shutdown() resolves only once the queued jobs are done').toEqual(['job', 'job', 'shutdown'])
     pool = undefined
   })
 })

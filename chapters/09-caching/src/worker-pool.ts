@@ -38,6 +38,7 @@ export class WorkerPool {
   private readonly maxQueue: number
   private readonly workers: Worker[] = []
   private readonly queue: Job[] = []
+  private readonly unfinished = new Set<Promise<unknown>>() // every job taken and not yet settled
   private closing = false
 
   constructor(size: number, script: URL, maxQueue = size * DEFAULT_QUEUE_PER_WORKER) {
@@ -52,10 +53,14 @@ export class WorkerPool {
   execute<T>(data: unknown): Promise<T> {
     if (this.closing) return Promise.reject(new PoolBusy('the pool is shutting down'))
     if (this.queue.length >= this.maxQueue) return Promise.reject(new PoolBusy(`${this.queue.length} jobs are already waiting`))
-    return new Promise<T>((resolve, reject) => {
+    const result = new Promise<T>((resolve, reject) => {
       this.queue.push({ data, resolve: resolve as (result: unknown) => void, reject })
       this.dispatch()
     })
+    this.unfinished.add(result)
+    const settled = () => this.unfinished.delete(result)
+    result.then(settled, settled)
+    return result
   }
 
   /** Jobs waiting for a worker. */
@@ -66,9 +71,7 @@ export class WorkerPool {
   /** Stop taking jobs, let the running and queued ones finish, then stop the threads. */
   async shutdown(): Promise<void> {
     this.closing = true
-    while (this.queue.length > 0 || this.workers.some((worker) => worker.job)) {
-      await new Promise((resolve) => setTimeout(resolve, 10))
-    }
+    await Promise.allSettled(this.unfinished)
     await Promise.all(this.workers.map((worker) => worker.thread.terminate()))
   }
 

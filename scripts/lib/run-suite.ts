@@ -102,7 +102,9 @@ export async function runSuite(chapterDir: string | readonly string[], options: 
     const durationMs = Date.now() - started
     if (stoppedBecause) return crash(stoppedBecause, durationMs)
     if (!existsSync(report)) return crash(`${exit ?? 'vitest wrote no results'}${lastLines(stderr)}`, durationMs)
-    return summarise(JSON.parse(readFileSync(report, 'utf8')) as JsonReport, dirs[0]!.replace(/\/+$/, ''), durationMs, serverChapter({ ...process.env, ...options.env }))
+    const result = summarise(JSON.parse(readFileSync(report, 'utf8')) as JsonReport, dirs[0]!.replace(/\/+$/, ''), durationMs, serverChapter({ ...process.env, ...options.env }))
+    if (result.crashed) result.crashed += lastLines(stderr) // what vitest said about it
+    return result
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

@@ -74,7 +74,7 @@ describe('the request timeout', hint('chapters/07-threads/README.md#a-timeout'),
   it('a request whose bytes came in time is answered, even when the server stalled past the timeout before reading them', async () => {
     const client = await RawClient.connect(server.port)
     await client.send('GET / HTTP/1.1\r\n')
-    await sleep(200) // time for the server to take the connection in and start its timer
+    await exchange(server.port, GET) // answered only once the server has taken that line in (see shutdown.test.ts)
     server.freeze() // a stall: a starved host, a long GC pause
     try {
       await client.send('Host: localhost\r\n\r\n') // the kernel takes it in for the stopped server

@@ -8,7 +8,7 @@
 // Your server is your folder (npm run begin), or WORKBOOK_SERVER='any command {port}' with --chapter;
 // WORKBOOK_SERVER=reference checks our own chapter N instead.
 
-import { watch, writeFileSync } from 'node:fs'
+import { watch, writeFileSync, type FSWatcher } from 'node:fs'
 import path from 'node:path'
 import { chalk } from 'zx'
 import { findChapter, listChapters, type Chapter } from './chapters.ts'
@@ -150,10 +150,16 @@ async function watchAndCheck(): Promise<never> {
     timer = setTimeout(() => void run(), DEBOUNCE_MS)
   }
   const startWatching = () => {
-    const watcher = watch(target.folder!.dir, { recursive: true }, (_event, file) => {
-      if (file && (/(^|\/)(node_modules|\.git)(\/|$)/.test(file) || path.resolve(target.folder!.dir, file) === reportFile)) return
-      changed()
-    })
+    let watcher: FSWatcher
+    try {
+      watcher = watch(target.folder!.dir, { recursive: true }, (_event, file) => {
+        if (file && (/(^|\/)(node_modules|\.git)(\/|$)/.test(file) || path.resolve(target.folder!.dir, file) === reportFile)) return
+        changed()
+      })
+    } catch {
+      setTimeout(startWatching, DEBOUNCE_MS) // the folder is gone for now: the next check says so, and exits
+      return
+    }
     // On Linux, Node's recursive watch fails when a folder goes while it scans it (a `git checkout`,
     // an rm -r; nodejs/node#63686): watch the folder afresh and check again, instead of crashing.
     watcher.on('error', () => {

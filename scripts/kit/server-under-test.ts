@@ -107,6 +107,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...options.env, PORT: String(port), ROOT: options.root ?? '', USERS: options.users ?? '', FORCE_COLOR: '0' },
   })
+  noteRunning(child)
   let output = ''
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()))
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()))
@@ -168,6 +169,20 @@ function filesForLaterChapters(options: StartOptions): Pick<StartOptions, 'root'
   if (users && !options.users) writeFileSync(users, '[]\n')
   if (dir) process.once('exit', () => rmSync(dir!, { recursive: true, force: true }))
   return { ...(root ? { root } : {}), ...(users ? { users } : {}) }
+}
+
+/**
+ * A server leads its own process group, so a run's SIGTERM to vitest's group does not reach it;
+ * and a run cut short (--bail, a timeout) ends its workers before their afterAll stops it. So,
+ * when run-suite.ts names a folder, each server notes its group there while it runs, and the run
+ * stops whatever is still noted when vitest is done.
+ */
+function noteRunning(child: ChildProcess): void {
+  const dir = process.env.WORKBOOK_SERVERS_DIR
+  if (!dir || child.pid === undefined) return
+  const note = path.join(dir, String(child.pid))
+  writeFileSync(note, '')
+  child.once('exit', () => rmSync(note, { force: true }))
 }
 
 /** The stand-in for a server that was not started: every test that would use it is skipped first. */

@@ -5,7 +5,7 @@
 // server under test.
 
 import { spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { changedLater, chapterPosition, serverChapter, suiteOf } from '../kit/changed-later.ts'
@@ -73,14 +73,16 @@ export async function runSuite(chapterDir: string | readonly string[], options: 
   const started = Date.now()
   const dir = mkdtempSync(path.join(os.tmpdir(), 'workbook-suite-'))
   const report = path.join(dir, 'report.json')
+  const servers = path.join(dir, 'servers') // each server the suites start notes itself here (server-under-test.ts)
+  mkdirSync(servers)
   try {
     const vitest = path.join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs')
     const args = [vitest, 'run', ...dirs.map((dir) => `${dir}/`), '--reporter=json', `--outputFile=${report}`, ...(options.bail ? ['--bail=1'] : [])]
     const child = spawn(process.execPath, args, {
       cwd: repoRoot,
-      detached: true, // its own process group, so a timeout reaches its workers and their servers too
+      detached: true, // its own process group, so a timeout reaches its workers
       stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, ...options.env, FORCE_COLOR: '0' },
+      env: { ...process.env, ...options.env, FORCE_COLOR: '0', WORKBOOK_SERVERS_DIR: servers },
     })
     let stderr = ''
     child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-20_000)))
@@ -106,6 +108,7 @@ export async function runSuite(chapterDir: string | readonly string[], options: 
     if (result.crashed) result.crashed += lastLines(stderr) // what vitest said about it
     return result
   } finally {
+    for (const pid of readdirSync(servers)) killGroup(Number(pid), 'SIGKILL') // left running by a run cut short
     rmSync(dir, { recursive: true, force: true })
   }
 }

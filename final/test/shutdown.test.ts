@@ -2,7 +2,7 @@
 // finish, and exits 0.
 
 import { describe, expect, it } from 'vitest'
-import { RawClient, createSite, exchange, expectClosed, hint, startServer } from '../../scripts/kit/index.ts'
+import { RawClient, createSite, expectClosed, hint, serverHasRead, startServer } from '../../scripts/kit/index.ts'
 
 describe('graceful shutdown with keep-alive', hint('final/README.md#shutdown-with-idle-connections'), () => {
   it('idle connections close, the request in flight is answered, exit code 0', async () => {
@@ -14,8 +14,7 @@ describe('graceful shutdown with keep-alive', hint('final/README.md#shutdown-wit
       await idle.readResponse() // now idle, kept alive for up to a minute
       const busy = await RawClient.connect(server.port)
       await busy.send('GET /notes.txt HTTP/1.1\r\nHo')
-      // Answered only after the server has read those bytes (chapters/07-threads/test/shutdown.test.ts says why).
-      await exchange(server.port, 'GET /notes.txt HTTP/1.1\r\nHost: x\r\n\r\n')
+      await serverHasRead(server.port, 'GET /notes.txt HTTP/1.1\r\nHost: x\r\n\r\n')
       const exited = server.stop('SIGTERM')
       await expectClosed(idle, 'At shutdown a connection that waits idle for its next request is closed at once.')
       await busy.send('st: x\r\n\r\n')

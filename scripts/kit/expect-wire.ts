@@ -19,6 +19,17 @@ export async function exchange(port: number, request: string | Buffer, options: 
   return { client, response }
 }
 
+/**
+ * Returns once the server has read every byte already sent to it on other connections, with no
+ * sleep and no guess: it answers `request` on a new connection, and a server that takes
+ * connections in the order they came and reads what is waiting on every turn cannot answer a
+ * later connection before it has taken in the earlier bytes.
+ */
+export async function serverHasRead(port: number, request: string): Promise<void> {
+  const { client } = await exchange(port, request)
+  client.destroy()
+}
+
 export async function sendWith(client: RawClient, data: string | Buffer, mode: SendMode): Promise<void> {
   if (mode === 'whole') await client.send(data)
   else if (mode === 'bytewise') await client.sendBytewise(data)

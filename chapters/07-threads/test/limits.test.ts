@@ -5,7 +5,7 @@
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { RawClient, exchange, expectClosed, expectResponse, hint, repoRoot, startServer, type RunningServer } from '../../../scripts/kit/index.ts'
+import { RawClient, exchange, expectClosed, expectResponse, hint, repoRoot, serverHasRead, startServer, type RunningServer } from '../../../scripts/kit/index.ts'
 
 const ROOT = path.join(repoRoot, 'chapters', '07-threads', 'resources')
 const USERS = path.join(repoRoot, 'chapters', '07-threads', 'users.json')
@@ -74,7 +74,7 @@ describe('the request timeout', hint('chapters/07-threads/README.md#a-timeout'),
   it('a request whose bytes came in time is answered, even when the server stalled past the timeout before reading them', async () => {
     const client = await RawClient.connect(server.port)
     await client.send('GET / HTTP/1.1\r\n')
-    await exchange(server.port, GET) // answered only once the server has taken that line in (see shutdown.test.ts)
+    await serverHasRead(server.port, GET)
     server.freeze() // a stall: a starved host, a long GC pause
     try {
       await client.send('Host: localhost\r\n\r\n') // the kernel takes it in for the stopped server

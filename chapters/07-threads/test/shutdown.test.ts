@@ -5,7 +5,7 @@ import net from 'node:net'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, expect, it } from 'vitest'
-import { RawClient, exchange, hint, repoRoot, startServer } from '../../../scripts/kit/index.ts'
+import { RawClient, hint, repoRoot, serverHasRead, startServer } from '../../../scripts/kit/index.ts'
 
 const ROOT = path.join(repoRoot, 'chapters', '07-threads', 'resources')
 const USERS = path.join(repoRoot, 'chapters', '07-threads', 'users.json')
@@ -28,9 +28,7 @@ describe('graceful shutdown', hint('chapters/07-threads/README.md#graceful-shutd
     try {
       const inFlight = await RawClient.connect(server.port)
       await inFlight.send(GET.slice(0, 16)) // the request has begun
-      // The server takes connections in the order they came and reads what is waiting on each turn:
-      // once a later connection is answered, it has taken this one and read its first bytes.
-      await exchange(server.port, GET)
+      await serverHasRead(server.port, GET)
       const exited = server.stop('SIGTERM')
       let refused = false
       for (let i = 0; i < 50 && !refused; i++) {

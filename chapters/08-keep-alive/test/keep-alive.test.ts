@@ -7,7 +7,7 @@ import net from 'node:net'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { RawClient, createSite, exchange, explain, expectClosed, expectResponse, header, hint, repoRoot, startServer, type FixtureSite, type RunningServer } from '../../../scripts/kit/index.ts'
+import { RawClient, createSite, exchange, expectClosed, expectResponse, explain, header, hint, repoRoot, serverHasRead, startServer, type FixtureSite, type RunningServer } from '../../../scripts/kit/index.ts'
 
 const USERS = path.join(repoRoot, 'chapters', '08-keep-alive', 'users.json')
 const LOGIN_BODY = JSON.stringify({ username: 'dongdong', password: 'let-me-in' })
@@ -183,9 +183,7 @@ describe('limits and shutdown', hint('chapters/08-keep-alive/README.md#limits-an
       expectResponse({ client: inFlight, response: await inFlight.readResponse() }, { status: 200 })
       const second = get('/style.css')
       await inFlight.send(second.slice(0, 20)) // the second request has begun
-      // Once a later connection is answered, the server has read those bytes: it reads what is
-      // waiting on every turn of its loop, and answering takes several.
-      await exchange(stopping.port, get('/notes.txt'))
+      await serverHasRead(stopping.port, get('/notes.txt'))
       const exited = stopping.stop('SIGTERM')
       await expectClosed(idle, 'At shutdown, a connection waiting for its next request has nothing in flight: it is closed at once.')
       expect(responsesReceived(idle), 'Nothing is sent to the idle connection as it is closed').toBe(1)
